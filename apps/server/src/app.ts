@@ -1,0 +1,143 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from './deps.ts';
+import { AppError } from './platform/errors.ts';
+import { randomBase62 } from './platform/ids.ts';
+import { registerErrorHandling } from './platform/http/error-handler.ts';
+import { registerAccessControl } from './platform/http/access.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { createLoginLimiter } from './modules/auth/login-limiter.ts';
+import { orgRoutes } from './modules/orgs/orgs.routes.ts';
+import { membershipRole } from './modules/orgs/members.service.ts';
+import { orgApiKeyRoutes } from './modules/apikeys/apikeys.routes.ts';
+import { resolveApiKey } from './modules/apikeys/apikeys.service.ts';
+import { chatbotRoutes } from './modules/chatbots/chatbots.routes.ts';
+import { adminRoutes } from './modules/admin/admin.routes.ts';
+import { isPlatformAdmin } from './modules/admin/admin.repo.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{6,64}$/;
+
+/** Builds the HTTP application from ready dependencies. main.ts and the test harness both call this. */
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.log,
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBase62(16)}`;
+    },
+    ajv: { customOptions: { coerceTypes: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  registerErrorHandling(app);
+
+  if (config.CORS_ORIGINS) {
+    const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim());
+    await app.register(cors, { origin: origins.includes('*') ? true : origins, credentials: true });
+  }
+  await app.register(rateLimit, {
+    global: config.API_RATE_LIMIT > 0,
+    max: config.API_RATE_LIMIT || 1_000_000,
+    timeWindow: 60_000,
+    redis: deps.redis ?? undefined,
+    nameSpace: 'kawan-rl:',
+    skipOnError: true, // a Redis outage must not lock everybody out
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError('rate_limited', `Too many requests; retry in ${ctx.after}`),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Kawan API',
+        version: '0.1.0',
+        description:
+          'Self-hosted multi-tenant AI assistant platform. Errors are `{"error":{"code","message","requestId"}}`. ' +
+          'Authenticate with `Authorization: Bearer <access token | API key>`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerAccessControl(app, {
+    verifyAccessToken: (token) => deps.tokens.verify(token),
+    resolveApiKey: (raw) => resolveApiKey(deps, raw),
+    membershipRole: (orgId, userId) => membershipRole(deps, orgId, userId),
+    isPlatformAdmin: (userId) => isPlatformAdmin(deps.db, userId),
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process answers',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: the database answers',
+        response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['pglite', 'postgres']) }) },
+      },
+    },
+    async () => {
+      try {
+        await deps.database.ping();
+      } catch (err) {
+        deps.log.warn({ err }, 'readiness check failed');
+        throw new AppError('service_unavailable', 'Database is not reachable');
+      }
+      return { status: 'ready' as const, database: deps.database.kind };
+    },
+  );
+
+  await app.register(
+    async (api) => {
+      const loginLimiter = createLoginLimiter(api, {
+        max: config.LOGIN_RATE_LIMIT,
+        windowSeconds: config.LOGIN_RATE_WINDOW,
+      });
+      await api.register(authRoutes, { deps, loginLimiter });
+      await api.register(orgRoutes, { deps });
+      await api.register(orgApiKeyRoutes, { deps });
+      await api.register(chatbotRoutes, { deps });
+      await api.register(auditRoutes, { deps });
+      await api.register(adminRoutes, { deps });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  return app;
+}

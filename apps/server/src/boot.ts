@@ -1,0 +1,50 @@
+import pino from 'pino';
+import { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import type { Deps } from './deps.ts';
+import { openDatabase, runMigrations } from './platform/db/database.ts';
+import { createAccessTokens } from './platform/auth/tokens.ts';
+import { createMailer } from './platform/email/mailer.ts';
+import { createTtlCache } from './platform/cache.ts';
+import { loadOrCreateSecret } from './platform/secrets.ts';
+
+export interface Runtime extends Deps {
+  close(): Promise<void>;
+}
+
+/** Opens every piece of infrastructure the configuration asks for and applies migrations. */
+export async function createRuntime(config: Config, opts: { migrate?: boolean } = {}): Promise<Runtime> {
+  const log = pino({ level: config.LOG_LEVEL, base: { service: 'kawan' } });
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolMax: config.DATABASE_POOL_MAX,
+  });
+  try {
+    if (opts.migrate !== false) await runMigrations(database);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false })
+    : null;
+  redis?.on('error', (err) => log.warn({ err }, 'redis error'));
+  const jwtSecret = loadOrCreateSecret(config.DATA_DIR, 'jwtSecret', config.JWT_SECRET);
+  const mailer = createMailer({ db: database.db, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log });
+  return {
+    config,
+    database,
+    db: database.db,
+    tokens: createAccessTokens(jwtSecret, config.ACCESS_TOKEN_TTL),
+    mailer,
+    log,
+    redis,
+    authCache: createTtlCache(config.AUTH_CACHE_TTL * 1000),
+    async close() {
+      mailer.close();
+      redis?.disconnect();
+      await database.close();
+    },
+  };
+}

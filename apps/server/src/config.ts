@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+/**
+ * The ONLY reader of process.env. Every variable is declared here once, with a description; README's
+ * configuration table is generated from this list (`npm run docs:config`) and a test checks they agree.
+ * All problems are collected and reported together at boot.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const seconds = z.coerce.number().int().positive();
+const url = z.string().url();
+
+export const configVariables = {
+  NODE_ENV: {
+    schema: z.enum(['development', 'production', 'test']).default('development'),
+    doc: 'Runtime mode; `production` hides internal error details.',
+  },
+  HOST: {
+    schema: z.string().default('127.0.0.1'),
+    doc: 'Interface to listen on. Use `0.0.0.0` to accept connections from other machines.',
+  },
+  PORT: { schema: z.coerce.number().int().min(0).max(65535).default(2026), doc: 'HTTP port.' },
+  PUBLIC_URL: {
+    schema: url.optional(),
+    doc: 'Externally visible base URL, used in email links and embed snippets. Default: `http://localhost:$PORT`.',
+  },
+  DATA_DIR: {
+    schema: z.string().default('./data'),
+    doc: 'Where the embedded database, uploaded files and generated secrets live.',
+  },
+  DATABASE_URL: {
+    schema: url.optional(),
+    doc: 'PostgreSQL ≥ 15 connection string (with the pgvector extension installed). Unset: embedded PGlite in `DATA_DIR/pglite`.',
+  },
+  DATABASE_POOL_MAX: {
+    schema: z.coerce.number().int().min(1).max(200).default(10),
+    doc: 'Max connections in the pool (PostgreSQL mode; the embedded database uses a small fixed pool).',
+  },
+  REDIS_URL: {
+    schema: url.optional(),
+    doc: 'Redis for shared rate limits and caches when running several API processes. Unset: in-memory.',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    doc: 'pino log level (JSON logs on stdout).',
+  },
+  TRUST_PROXY: {
+    schema: bool.default(false),
+    doc: 'Trust `X-Forwarded-*` headers (set when behind a load balancer) so audit logs and rate limits see client IPs.',
+  },
+  CORS_ORIGINS: {
+    schema: z.string().default(''),
+    doc: 'Comma-separated origins allowed to call the API from browsers (`*` for any). Empty: same-origin only.',
+  },
+  JWT_SECRET: {
+    schema: z.string().min(32).optional(),
+    doc: 'HMAC secret for access tokens (≥ 32 chars). Unset: generated once and kept in `DATA_DIR/secrets.json`. Set it explicitly when running several API processes.',
+  },
+  ACCESS_TOKEN_TTL: { schema: seconds.default(900), doc: 'Access token lifetime in seconds.' },
+  REFRESH_TOKEN_TTL: {
+    schema: seconds.default(30 * 24 * 3600),
+    doc: 'Refresh token lifetime in seconds (rotated on every use).',
+  },
+  EMAIL_VERIFICATION_TTL: {
+    schema: seconds.default(24 * 3600),
+    doc: 'Lifetime of email verification links, seconds.',
+  },
+  PASSWORD_RESET_TTL: { schema: seconds.default(3600), doc: 'Lifetime of password reset links, seconds.' },
+  INVITATION_TTL: {
+    schema: seconds.default(7 * 24 * 3600),
+    doc: 'Lifetime of organization invitations, seconds.',
+  },
+  KEY_ROTATION_GRACE: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(24 * 3600),
+    doc: 'Default seconds an API key keeps working after it was rotated (a request may choose another value).',
+  },
+  AUTH_CACHE_TTL: {
+    schema: z.coerce.number().int().min(0).max(300).default(5),
+    doc: 'Seconds a membership role or API key lookup is cached per process. Changes apply at once in the process that made them, within this many seconds in others (0 = no cache).',
+  },
+  LOGIN_RATE_LIMIT: {
+    schema: z.coerce.number().int().positive().default(10),
+    doc: 'Login attempts allowed per account and per IP within LOGIN_RATE_WINDOW.',
+  },
+  LOGIN_RATE_WINDOW: { schema: seconds.default(300), doc: 'Login throttling window, seconds.' },
+  API_RATE_LIMIT: {
+    schema: z.coerce.number().int().min(0).default(0),
+    doc: 'Requests per minute per client on the whole API (0 = off).',
+  },
+  SMTP_URL: {
+    schema: url.optional(),
+    doc: 'SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587`. Unset: mail goes to the dev outbox table (admins list it at `GET /api/v1/admin/outbox`).',
+  },
+  MAIL_FROM: {
+    schema: z.string().default('Kawan <no-reply@kawan.local>'),
+    doc: 'Sender address of outgoing mail.',
+  },
+} as const;
+
+type Vars = typeof configVariables;
+type Parsed = { [K in keyof Vars]: z.output<Vars[K]['schema']> };
+
+export type Config = Parsed & {
+  publicUrl: string;
+  embedded: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parse a whole environment at once; every problem is reported, not just the first. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const shape = Object.fromEntries(Object.entries(configVariables).map(([k, v]) => [k, v.schema]));
+  const input = Object.fromEntries(
+    Object.keys(configVariables).map((k) => [k, env[k] === '' && k !== 'CORS_ORIGINS' ? undefined : env[k]]),
+  );
+  const result = z.object(shape).safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const parsed = result.data as Parsed;
+  return {
+    ...parsed,
+    publicUrl: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, ''),
+    embedded: !parsed.DATABASE_URL,
+  };
+}
+
+/** Markdown table of every variable, for README. */
+export function renderConfigTable(): string {
+  const rows = Object.entries(configVariables).map(([name, v]) => {
+    const def = (v.schema as z.ZodType).safeParse(undefined);
+    const shown = def.success && def.data !== undefined ? `\`${String(def.data)}\`` : '—';
+    return `| \`${name}\` | ${shown} | ${v.doc} |`;
+  });
+  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}

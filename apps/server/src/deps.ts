@@ -1,0 +1,23 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import type { Database, Db } from './platform/db/database.ts';
+import type { AccessTokens } from './platform/auth/tokens.ts';
+import type { Mailer } from './platform/email/mailer.ts';
+import type { TtlCache } from './platform/cache.ts';
+
+/**
+ * Everything modules may depend on, built once at boot (main.ts / test harness). Services take a narrowed
+ * `Pick<Deps, …>` so each one states what it touches.
+ */
+export interface Deps {
+  config: Config;
+  database: Database;
+  db: Db;
+  tokens: AccessTokens;
+  mailer: Mailer;
+  log: FastifyBaseLogger;
+  redis: Redis | null;
+  /** Short-lived cache of hot auth lookups (membership roles, API keys); cleared on every change. */
+  authCache: TtlCache;
+}

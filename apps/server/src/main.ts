@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, renderConfigTable } from './config.ts';
+import { createRuntime } from './boot.ts';
+import { buildApp } from './app.ts';
+import { createAdmin } from './modules/admin/create-admin.ts';
+
+const usage = `kawan <command>
+
+  serve                 start the API on HOST:PORT (default http://localhost:2026)
+  migrate               apply database migrations and exit
+  create-admin          --email E --password P [--name N]: create or promote a platform administrator
+  config-table          print the configuration table (markdown) for README
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  const command = positionals[0] ?? 'serve';
+  if (values.help || command === 'help') return void process.stdout.write(usage);
+  if (command === 'config-table') return void process.stdout.write(`${renderConfigTable()}\n`);
+
+  const config = loadConfig();
+  if (command === 'migrate') {
+    const rt = await createRuntime(config);
+    rt.log.info({ database: rt.database.kind }, 'migrations applied');
+    return rt.close();
+  }
+  if (command === 'create-admin') {
+    if (!values.email || !values.password) throw new Error('create-admin needs --email and --password');
+    const rt = await createRuntime(config);
+    try {
+      const r = await createAdmin(rt, { email: values.email, password: values.password, name: values.name });
+      process.stdout.write(
+        `${r.created ? 'Created' : 'Promoted'} platform administrator ${r.email} (${r.id})\n`,
+      );
+    } finally {
+      await rt.close();
+    }
+    return;
+  }
+  if (command !== 'serve') throw new Error(`Unknown command "${command}"\n\n${usage}`);
+
+  const rt = await createRuntime(config);
+  const app = await buildApp(rt);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    rt.log.info({ signal }, 'shutting down');
+    await app.close();
+    await rt.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await app.listen({ host: config.HOST, port: config.PORT });
+  rt.log.info(
+    { url: config.publicUrl, database: rt.database.kind, docs: `${config.publicUrl}/docs` },
+    'Kawan is ready',
+  );
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
