@@ -15,7 +15,7 @@ const url = z.string().url();
 export const configVariables = {
   NODE_ENV: {
     schema: z.enum(['development', 'production', 'test']).default('development'),
-    doc: 'Runtime mode; `production` hides internal error details.',
+    doc: 'Runtime mode: `development`, `production` or `test`.',
   },
   HOST: {
     schema: z.string().default('127.0.0.1'),
