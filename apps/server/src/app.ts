@@ -26,6 +26,12 @@ import { chatbotRoutes } from './modules/chatbots/chatbots.routes.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { isPlatformAdmin } from './modules/admin/admin.repo.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: { method: string; url: string; access?: string }[];
+  }
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{6,64}$/;
 
 /** Builds the HTTP application from ready dependencies. main.ts and the test harness both call this. */
@@ -42,6 +48,15 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     },
     ajv: { customOptions: { coerceTypes: false } },
   }).withTypeProvider<ZodTypeProvider>();
+
+  // Every route with its declared access, for the contract and route-security suites.
+  const routeTable: { method: string; url: string; access?: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) {
+      if (method !== 'HEAD') routeTable.push({ method, url: r.url, access: r.config?.access });
+    }
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

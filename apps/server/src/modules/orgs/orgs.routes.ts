@@ -162,7 +162,7 @@ export const orgRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, { de
       },
     },
     async (req) => {
-      const after = req.query.cursor ? Buffer.from(req.query.cursor, 'base64url').toString() : undefined;
+      const after = decodeCursor(req.query.cursor);
       const rows = await repo.listMembers(deps.db, req.params.orgId, after, req.query.limit);
       const page = toPage(
         rows.map((r) => ({ ...r, id: r.userId, joinedAt: r.joinedAt.toISOString() })),

@@ -47,7 +47,9 @@ export function registerAccessControl(app: FastifyInstance, deps: AccessDeps): v
     }
   });
 
-  app.addHook('preHandler', async (req) => {
+  // preValidation, not preHandler: a caller without access must get 401/403/404, never a 400 that reveals the
+  // route's schema. Params are raw (unvalidated) strings here; they are only compared and looked up.
+  app.addHook('preValidation', async (req) => {
     const access = req.routeOptions.config.access;
     if (!access) return;
     if (access === 'public') {
