@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Role } from '@kawan/contracts';
+import { prefixedId, type Role } from '@kawan/contracts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { can, permissions, type Actor, type OrgAccess, type Permission } from '../auth/policy.ts';
 
@@ -33,6 +33,7 @@ export interface AccessDeps {
 }
 
 export const API_KEY_PREFIX = 'kw_';
+const orgIdSchema = prefixedId('org');
 
 export function registerAccessControl(app: FastifyInstance, deps: AccessDeps): void {
   app.decorateRequest('actor', null);
@@ -99,6 +100,8 @@ async function authenticate(req: FastifyRequest, deps: AccessDeps, required: boo
 
 /** Another org's resources answer 404 — never a 403 that would confirm the org exists. */
 async function resolveOrgAccess(deps: AccessDeps, actor: Actor, orgId: string): Promise<OrgAccess> {
+  // Runs before validation: keep raw path text (e.g. a NUL byte, which Postgres rejects) away from the database.
+  if (!orgIdSchema.safeParse(orgId).success) throw notFound('Organization');
   if (actor.type === 'api_key') {
     if (actor.orgId !== orgId) throw notFound('Organization');
     return { orgId, actor, role: null };
