@@ -38,7 +38,12 @@ describe('config', () => {
       md
         .split('\n')
         .filter((l) => l.trim().startsWith('|') && !/^\|[\s|:-]+\|$/.test(l.trim()))
-        .map((l) => l.split('|').map((c) => c.trim()).join('|'));
+        .map((l) =>
+          l
+            .split('|')
+            .map((c) => c.trim())
+            .join('|'),
+        );
     const section = /<!-- config:start -->([\s\S]*?)<!-- config:end -->/.exec(readme)?.[1] ?? '';
     assert.deepEqual(
       rows(section),

@@ -7,12 +7,18 @@ import { slugify } from './slug.ts';
 describe('ids', () => {
   it('are prefixed and sort in creation order, also within one millisecond', () => {
     const ids = Array.from({ length: 500 }, () => newId('chatbot', 1_700_000_000_000));
-    assert.ok(ids.every((id) => /^bot_[0-9A-Za-z]{22}$/.test(id)));
+    assert.ok(ids.every((id) => /^bot_[0-9a-z]{24}$/.test(id)));
     assert.deepEqual([...ids].sort(), ids);
     assert.equal(new Set(ids).size, ids.length);
     const earlier = newId('org', 1_900_000_000_000);
     assert.ok(newId('org', 1_900_000_000_001) > earlier);
     assert.ok(newId('org', 1_800_000_000_000) > earlier, 'a clock step backwards never breaks the order');
+  });
+
+  it('sort the same under a linguistic collation (lower-case base36 only)', () => {
+    const ids = Array.from({ length: 200 }, (_, i) => newId('org', 1_950_000_000_000 + i * 7919));
+    const collated = [...ids].sort((a, b) => a.localeCompare(b, 'en-US'));
+    assert.deepEqual(collated, ids);
   });
 
   it('random base62 has the requested length and alphabet', () => {

@@ -1,6 +1,6 @@
 import { randomBytes, createHash } from 'node:crypto';
 
-const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'; // ASCII order: sorts like the number
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 export const idPrefixes = {
   user: 'usr',
@@ -27,11 +27,26 @@ export function randomBase62(length: number): string {
   return out;
 }
 
-function encodeTime(ms: number): string {
+// Ids use lower-case base36: a PostgreSQL column with a linguistic collation (en_US…) compares mixed-case text
+// case-insensitively first, which would break "id order = creation order"; digits + lower case sort alike in
+// every collation.
+const B36 = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+function base36(n: number, width: number): string {
   let out = '';
-  for (let i = 0; i < 8; i++) {
-    out = ALPHABET[ms % 62] + out;
-    ms = Math.floor(ms / 62);
+  for (let i = 0; i < width; i++) {
+    out = B36[n % 36] + out;
+    n = Math.floor(n / 36);
+  }
+  return out;
+}
+
+function randomBase36(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 252 && out.length < length) out += B36[byte % 36];
+    }
   }
   return out;
 }
@@ -40,8 +55,9 @@ let lastMs = 0;
 let sequence = 0;
 
 /**
- * `bot_` + 8 chars of millisecond time + 3 chars of per-millisecond sequence + 11 random chars: unique, and
- * sortable by creation order within a process (ids made in the same millisecond keep their order).
+ * `bot_` + 9 chars of millisecond time + 3 chars of per-millisecond sequence + 12 random chars (62 bits):
+ * unique, and sorted by creation order (within a process also inside one millisecond). The id is therefore
+ * the pagination cursor.
  */
 export function newId(kind: IdKind, now: number = Date.now()): string {
   if (now <= lastMs) {
@@ -51,11 +67,7 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
     lastMs = now;
     sequence = 0;
   }
-  const seq =
-    ALPHABET[Math.floor(sequence / 3844) % 62]! +
-    ALPHABET[Math.floor(sequence / 62) % 62]! +
-    ALPHABET[sequence % 62]!;
-  return `${idPrefixes[kind]}_${encodeTime(now)}${seq}${randomBase62(11)}`;
+  return `${idPrefixes[kind]}_${base36(now, 9)}${base36(sequence % 46656, 3)}${randomBase36(12)}`;
 }
 
 /** A secret token for links and keys; only its hash is stored. */

@@ -72,17 +72,33 @@ export const chatbotCreateSchema = z
   })
   .strict();
 
+/**
+ * The same fields, all optional and WITHOUT defaults: in zod 4 `.partial()` keeps defaults, which would
+ * reset every setting a PATCH does not mention.
+ */
+function patchOf<S extends z.ZodRawShape>(
+  schema: z.ZodObject<S>,
+): z.ZodType<Partial<z.output<z.ZodObject<S>>>> {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([k, v]) => [
+      k,
+      ((v instanceof z.ZodDefault ? v.unwrap() : v) as z.ZodType).optional(),
+    ]),
+  );
+  return z.object(shape).strict() as unknown as z.ZodType<Partial<z.output<z.ZodObject<S>>>>;
+}
+
 export const chatbotUpdateSchema = z
   .object({
     name: z.string().trim().min(1).max(100),
     slug: slugSchema,
     description: z.string().max(2000),
     systemPrompt: z.string().max(20_000),
-    modelSettings: modelSettingsSchema.partial(),
+    modelSettings: patchOf(modelSettingsSchema),
     language: languageSchema,
     status: z.enum(['active', 'disabled']),
     demoMessageLimit: z.number().int().min(0).max(10_000),
-    embed: embedSettingsSchema.partial(),
+    embed: patchOf(embedSettingsSchema),
   })
   .partial()
   .strict()
