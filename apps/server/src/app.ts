@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -47,6 +47,18 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBase62(16)}`;
     },
     ajv: { customOptions: { coerceTypes: false } },
+    // Errors Fastify raises before routing (over-long or malformed URLs) get the API's error body too.
+    frameworkErrors: (err, req, reply) => {
+      const status = (err as { statusCode?: number }).statusCode ?? 400;
+      const body = {
+        error: {
+          code: status === 414 ? 'uri_too_long' : 'bad_request',
+          message: err.message,
+          requestId: req.id,
+        },
+      };
+      void (reply as unknown as FastifyReply).status(status).send(body);
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   // Every route with its declared access, for the contract and route-security suites.

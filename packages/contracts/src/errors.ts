@@ -23,6 +23,7 @@ export const errorCodes = {
   already_member: 409,
   last_owner: 409,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,

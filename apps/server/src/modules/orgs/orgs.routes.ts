@@ -210,7 +210,7 @@ export const orgRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, { de
   app.post(
     '/orgs/:orgId/leave',
     {
-      config: { access: 'org:read' },
+      config: { access: 'org:leave' },
       schema: {
         tags: ['members'],
         summary: 'Leave the organization (the last owner cannot)',

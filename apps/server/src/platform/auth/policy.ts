@@ -9,6 +9,7 @@ export const permissions = {
   'org:read': { role: 'viewer' },
   'org:update': { role: 'admin' },
   'org:delete': { role: 'owner', userOnly: true },
+  'org:leave': { role: 'viewer', userOnly: true },
   'members:read': { role: 'viewer' },
   'members:manage': { role: 'admin', userOnly: true },
   'apikeys:manage': { role: 'admin', userOnly: true },
