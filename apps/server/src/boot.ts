@@ -31,6 +31,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     : null;
   redis?.on('error', (err) => log.warn({ err }, 'redis error'));
   const jwtSecret = loadOrCreateSecret(config.DATA_DIR, 'jwtSecret', config.JWT_SECRET);
+  const cache = createTtlCache(config.CACHE_TTL * 1000, { redis });
   const mailer = createMailer({ db: database.db, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log });
   return {
     config,
@@ -40,9 +41,10 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     mailer,
     log,
     redis,
-    authCache: createTtlCache(config.AUTH_CACHE_TTL * 1000),
+    cache,
     async close() {
       mailer.close();
+      cache.close();
       redis?.disconnect();
       await database.close();
     },

@@ -80,9 +80,9 @@ export const configVariables = {
       .default(24 * 3600),
     doc: 'Default seconds an API key keeps working after it was rotated (a request may choose another value).',
   },
-  AUTH_CACHE_TTL: {
+  CACHE_TTL: {
     schema: z.coerce.number().int().min(0).max(300).default(5),
-    doc: 'Seconds a membership role or API key lookup is cached per process. Changes apply at once in the process that made them, within this many seconds in others (0 = no cache).',
+    doc: 'Seconds a membership role, API key or chatbot lookup may be served from the per-process cache (0 = off). Changes apply at once; with REDIS_URL they are broadcast to the other processes, and this bounds staleness if a broadcast is lost.',
   },
   LOGIN_RATE_LIMIT: {
     schema: z.coerce.number().int().positive().default(10),

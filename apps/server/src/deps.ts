@@ -18,6 +18,6 @@ export interface Deps {
   mailer: Mailer;
   log: FastifyBaseLogger;
   redis: Redis | null;
-  /** Short-lived cache of hot auth lookups (membership roles, API keys); cleared on every change. */
-  authCache: TtlCache;
+  /** Short-lived cache of hot lookups (membership roles, API keys, chatbots); invalidated on every change. */
+  cache: TtlCache;
 }

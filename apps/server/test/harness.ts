@@ -54,6 +54,8 @@ export async function startServer(
   let databaseUrl: string | undefined;
   if (backend === 'pglite') {
     copyTemplate(await pgliteTemplate(), path.join(dataDir, 'pglite'));
+  } else if (env.DATABASE_URL) {
+    databaseUrl = env.DATABASE_URL; // share another test server's database (scale-out tests)
   } else {
     ({ url: databaseUrl, drop: dropDatabase } = await createPostgresDatabase());
   }

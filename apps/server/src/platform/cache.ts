@@ -1,21 +1,40 @@
+import type { Redis } from 'ioredis';
+
 /**
- * A tiny TTL cache for per-request lookups that are read far more often than they change (membership
- * role, API key → actor). Writers call `deleteWhere` so a change is visible at once in this process; other
- * API processes see it within the TTL (keep it a few seconds).
+ * A small TTL cache for lookups that every request makes and that rarely change: membership roles, API key
+ * rows, chatbot rows. Writers call `invalidate(prefix)` after their change commits. The process that made the
+ * change forgets at once; with Redis the prefix is broadcast so other API processes forget within
+ * milliseconds; without Redis (one process) there is nobody else to tell. The TTL bounds staleness if a
+ * broadcast is lost.
  */
 export interface TtlCache {
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown): void;
-  deleteWhere(prefix: string): void;
-  clear(): void;
+  invalidate(prefix: string): void;
   stats(): { size: number; hits: number; misses: number };
 }
 
-export function createTtlCache(ttlMs: number, maxEntries = 50_000): TtlCache {
+const CHANNEL = 'kawan:cache-invalidate';
+
+export function createTtlCache(ttlMs: number, opts: { maxEntries?: number; redis?: Redis | null } = {}) {
+  const maxEntries = opts.maxEntries ?? 50_000;
   const entries = new Map<string, { value: unknown; expires: number }>();
   let hits = 0;
   let misses = 0;
-  return {
+  const dropLocal = (prefix: string) => {
+    if (prefix === '') return entries.clear();
+    for (const key of entries.keys()) if (key.startsWith(prefix)) entries.delete(key);
+  };
+
+  let subscriber: Redis | undefined;
+  if (opts.redis) {
+    subscriber = opts.redis.duplicate();
+    subscriber.on('message', (_channel: string, prefix: string) => dropLocal(prefix));
+    subscriber.on('error', () => {}); // the TTL still bounds staleness; the main client logs Redis errors
+    void subscriber.subscribe(CHANNEL).catch(() => {});
+  }
+
+  const cache: TtlCache & { close(): void } = {
     get<T>(key: string) {
       const e = entries.get(key);
       if (!e || e.expires < Date.now()) {
@@ -31,12 +50,14 @@ export function createTtlCache(ttlMs: number, maxEntries = 50_000): TtlCache {
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
       entries.set(key, { value, expires: Date.now() + ttlMs });
     },
-    deleteWhere(prefix) {
-      for (const key of entries.keys()) if (key.startsWith(prefix)) entries.delete(key);
-    },
-    clear() {
-      entries.clear();
+    invalidate(prefix) {
+      dropLocal(prefix);
+      opts.redis?.publish(CHANNEL, prefix).catch(() => {});
     },
     stats: () => ({ size: entries.size, hits, misses }),
+    close() {
+      subscriber?.disconnect();
+    },
   };
+  return cache;
 }

@@ -7,7 +7,7 @@ import { newId, randomBase62, sha256 } from '../../platform/ids.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import * as repo from './apikeys.repo.ts';
 
-type KeyDeps = Pick<Deps, 'db' | 'authCache' | 'log'>;
+type KeyDeps = Pick<Deps, 'db' | 'cache' | 'log'>;
 type Scope = { orgId: string; chatbotId: string | null };
 
 const VISIBLE_PREFIX_LENGTH = API_KEY_PREFIX.length + 8;
@@ -95,7 +95,7 @@ export async function rotateApiKey(
     });
     return { ...created, previous: previous! };
   });
-  deps.authCache.deleteWhere('key:');
+  deps.cache.invalidate('key:');
   return result;
 }
 
@@ -113,7 +113,7 @@ export async function revokeApiKey(deps: KeyDeps, ctx: RequestContext, scope: Sc
     });
     return updated!;
   });
-  deps.authCache.deleteWhere('key:');
+  deps.cache.invalidate('key:');
   return row;
 }
 
@@ -126,10 +126,10 @@ export async function resolveApiKey(
 ): Promise<Extract<Actor, { type: 'api_key' }>> {
   const keyHash = sha256(raw);
   const cacheKey = `key:${keyHash}`;
-  let row = deps.authCache.get<repo.ApiKeyRow | 'none'>(cacheKey);
+  let row = deps.cache.get<repo.ApiKeyRow | 'none'>(cacheKey);
   if (row === undefined) {
     row = (await repo.findApiKeyByHash(deps.db, keyHash)) ?? 'none';
-    deps.authCache.set(cacheKey, row);
+    deps.cache.set(cacheKey, row);
   }
   if (row === 'none') throw new AppError('api_key_invalid', 'API key is not valid');
   const status = keyStatus(row);

@@ -8,7 +8,7 @@ import { decodeCursor, toPage } from '../../platform/http/pagination.ts';
 import { notFound } from '../../platform/errors.ts';
 import { createdKeySchema, presentKey, registerKeyRoutes } from '../apikeys/apikeys.routes.ts';
 import * as service from './chatbots.service.ts';
-import { getChatbot, listChatbots, type ChatbotRow } from './chatbots.repo.ts';
+import { listChatbots, type ChatbotRow } from './chatbots.repo.ts';
 import {
   chatbotCreateSchema,
   chatbotSchema,
@@ -181,7 +181,7 @@ export const chatbotRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, 
     async (req) => {
       const actor = req.actor!;
       if (actor.type !== 'api_key') throw notFound('Chatbot');
-      const bot = await getChatbot(deps.db, actor.orgId, req.params.botId);
+      const bot = await service.findChatbot(deps, actor.orgId, req.params.botId);
       if (!bot || bot.status !== 'active') throw notFound('Chatbot');
       const embed = embedSettingsSchema.parse(bot.embed);
       return {

@@ -15,14 +15,26 @@ import {
   type chatbotUpdateSchema,
 } from './chatbots.schemas.ts';
 
-type BotDeps = Pick<Deps, 'db' | 'authCache' | 'log'>;
+type BotDeps = Pick<Deps, 'db' | 'cache' | 'log'>;
+
+const botCacheKey = (orgId: string, botId = '') => `bot:${orgId}:${botId}`;
+
+/** The chatbot, from the short-lived cache when possible: every public request reads it. */
+export async function findChatbot(deps: Pick<Deps, 'db' | 'cache'>, orgId: string, botId: string) {
+  const key = botCacheKey(orgId, botId);
+  const cached = deps.cache.get<repo.ChatbotRow | 'none'>(key);
+  if (cached) return cached === 'none' ? undefined : cached;
+  const bot = await repo.getChatbot(deps.db, orgId, botId);
+  deps.cache.set(key, bot ?? 'none');
+  return bot;
+}
 
 export async function requireChatbot(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'cache'>,
   orgId: string,
   botId: string,
 ): Promise<repo.ChatbotRow> {
-  const bot = await repo.getChatbot(deps.db, orgId, botId);
+  const bot = await findChatbot(deps, orgId, botId);
   if (!bot) throw notFound('Chatbot');
   return bot;
 }
@@ -75,7 +87,7 @@ export async function updateChatbot(
   botId: string,
   patch: z.infer<typeof chatbotUpdateSchema>,
 ) {
-  return deps.db.transaction(async (tx) => {
+  const updated = await deps.db.transaction(async (tx) => {
     const current = await repo.getChatbot(tx, access.orgId, botId);
     if (!current) throw notFound('Chatbot');
     if (
@@ -104,6 +116,8 @@ export async function updateChatbot(
     });
     return updated!;
   });
+  deps.cache.invalidate(botCacheKey(access.orgId, botId));
+  return updated;
 }
 
 export async function deleteChatbot(deps: BotDeps, ctx: RequestContext, access: OrgAccess, botId: string) {
@@ -118,7 +132,8 @@ export async function deleteChatbot(deps: BotDeps, ctx: RequestContext, access: 
       metadata: { name: bot.name },
     });
   });
-  deps.authCache.deleteWhere('key:'); // its keys are gone
+  deps.cache.invalidate(botCacheKey(access.orgId, botId));
+  deps.cache.invalidate('key:'); // its keys are gone
 }
 
 export function embedSnippet(publicUrl: string, bot: repo.ChatbotRow): string {

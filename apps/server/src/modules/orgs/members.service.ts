@@ -9,22 +9,22 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { findUserByEmail, findUserById } from '../auth/auth.repo.ts';
 import * as repo from './orgs.repo.ts';
 
-type MemberDeps = Pick<Deps, 'db' | 'authCache'>;
+type MemberDeps = Pick<Deps, 'db' | 'cache'>;
 
 const roleCacheKey = (orgId: string, userId = '') => `role:${orgId}:${userId}`;
 
 /** Role lookup used on every org-scoped request; cached briefly, invalidated on every membership change. */
 export async function membershipRole(deps: MemberDeps, orgId: string, userId: string): Promise<Role | null> {
   const key = roleCacheKey(orgId, userId);
-  const cached = deps.authCache.get<Role | 'none'>(key);
+  const cached = deps.cache.get<Role | 'none'>(key);
   if (cached) return cached === 'none' ? null : cached;
   const role = await repo.getMembershipRole(deps.db, orgId, userId);
-  deps.authCache.set(key, role ?? 'none');
+  deps.cache.set(key, role ?? 'none');
   return role;
 }
 
 function forget(deps: MemberDeps, orgId: string) {
-  deps.authCache.deleteWhere(roleCacheKey(orgId));
+  deps.cache.invalidate(roleCacheKey(orgId));
 }
 
 async function loadTarget(deps: MemberDeps, orgId: string, userId: string): Promise<Role> {

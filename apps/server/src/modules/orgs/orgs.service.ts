@@ -75,11 +75,7 @@ export async function updateOrg(
 }
 
 /** Deletes the organization and, by cascade, its members, chatbots and keys. The audit trail stays. */
-export async function deleteOrg(
-  deps: Pick<Deps, 'db' | 'authCache'>,
-  ctx: RequestContext,
-  access: OrgAccess,
-) {
+export async function deleteOrg(deps: Pick<Deps, 'db' | 'cache'>, ctx: RequestContext, access: OrgAccess) {
   await deps.db.transaction(async (tx) => {
     const org = await repo.getOrg(tx, access.orgId);
     if (!org) throw notFound('Organization');
@@ -91,5 +87,5 @@ export async function deleteOrg(
       metadata: { name: org.name, slug: org.slug },
     });
   });
-  deps.authCache.clear();
+  deps.cache.invalidate('');
 }
