@@ -12,7 +12,7 @@ import {
 import { z } from 'zod';
 import type { Deps } from './deps.ts';
 import { AppError } from './platform/errors.ts';
-import { randomBase62 } from './platform/ids.ts';
+import { randomUUID } from 'node:crypto';
 import { registerErrorHandling } from './platform/http/error-handler.ts';
 import { registerAccessControl } from './platform/http/access.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
@@ -45,7 +45,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     disableRequestLogging: true, // one line per request instead of two (see the onResponse hook below)
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBase62(16)}`;
+      return typeof given === 'string' && REQUEST_ID.test(given)
+        ? given
+        : `req_${randomUUID().replaceAll('-', '')}`;
     },
     ajv: { customOptions: { coerceTypes: false } },
     // Errors Fastify raises before routing (over-long or malformed URLs) get the API's error body too.
@@ -78,7 +80,12 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
-      { method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      {
+        method: req.method,
+        url: req.url,
+        statusCode: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
       'request',
     );
   });

@@ -10,6 +10,11 @@ import type { Redis } from 'ioredis';
 export interface TtlCache {
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown): void;
+  /**
+   * The cached value, or the result of `load` — one load per key at a time however many requests miss together
+   * (no stampede on the single embedded-database connection when an entry expires). `undefined` is cached too.
+   */
+  getOrLoad<T>(key: string, load: () => Promise<T>): Promise<T>;
   invalidate(prefix: string): void;
   stats(): { size: number; hits: number; misses: number };
 }
@@ -21,7 +26,11 @@ export function createTtlCache(ttlMs: number, opts: { maxEntries?: number; redis
   const entries = new Map<string, { value: unknown; expires: number }>();
   let hits = 0;
   let misses = 0;
+  const pending = new Map<string, Promise<unknown>>();
+  // Bumped by every invalidation: a load that started before one must not cache what it read.
+  let generation = 0;
   const dropLocal = (prefix: string) => {
+    generation++;
     if (prefix === '') return entries.clear();
     for (const key of entries.keys()) if (key.startsWith(prefix)) entries.delete(key);
   };
@@ -49,6 +58,30 @@ export function createTtlCache(ttlMs: number, opts: { maxEntries?: number; redis
       if (ttlMs <= 0) return;
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
       entries.set(key, { value, expires: Date.now() + ttlMs });
+    },
+    getOrLoad<T>(key: string, load: () => Promise<T>): Promise<T> {
+      const e = entries.get(key);
+      if (e && e.expires >= Date.now()) {
+        hits++;
+        return Promise.resolve(e.value as T);
+      }
+      const inFlight = pending.get(key);
+      if (inFlight) return inFlight as Promise<T>;
+      misses++;
+      const startedAt = generation;
+      const p = load().then(
+        (value) => {
+          pending.delete(key);
+          if (generation === startedAt) cache.set(key, value);
+          return value;
+        },
+        (err: unknown) => {
+          pending.delete(key);
+          throw err;
+        },
+      );
+      pending.set(key, p);
+      return p;
     },
     invalidate(prefix) {
       dropLocal(prefix);

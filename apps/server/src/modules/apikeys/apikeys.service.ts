@@ -125,13 +125,8 @@ export async function resolveApiKey(
   raw: string,
 ): Promise<Extract<Actor, { type: 'api_key' }>> {
   const keyHash = sha256(raw);
-  const cacheKey = `key:${keyHash}`;
-  let row = deps.cache.get<repo.ApiKeyRow | 'none'>(cacheKey);
-  if (row === undefined) {
-    row = (await repo.findApiKeyByHash(deps.db, keyHash)) ?? 'none';
-    deps.cache.set(cacheKey, row);
-  }
-  if (row === 'none') throw new AppError('api_key_invalid', 'API key is not valid');
+  const row = await deps.cache.getOrLoad(`key:${keyHash}`, () => repo.findApiKeyByHash(deps.db, keyHash));
+  if (!row) throw new AppError('api_key_invalid', 'API key is not valid');
   const status = keyStatus(row);
   if (status !== 'active') throw new AppError('api_key_invalid', `API key is ${status}`);
 

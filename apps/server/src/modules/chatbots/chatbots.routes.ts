@@ -28,11 +28,12 @@ export const presentChatbot = (b: ChatbotRow) => ({
   slug: b.slug,
   description: b.description,
   systemPrompt: b.systemPrompt,
-  modelSettings: modelSettingsSchema.parse(b.modelSettings),
+  // Stored settings are complete (written through the schema); the response serializer fills any newer defaults.
+  modelSettings: b.modelSettings as z.infer<typeof modelSettingsSchema>,
   language: b.language,
   status: b.status,
   demoMessageLimit: b.demoMessageLimit,
-  embed: embedSettingsSchema.parse(b.embed),
+  embed: b.embed as z.infer<typeof embedSettingsSchema>,
   createdAt: b.createdAt.toISOString(),
   updatedAt: b.updatedAt.toISOString(),
 });

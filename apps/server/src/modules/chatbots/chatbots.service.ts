@@ -21,12 +21,7 @@ const botCacheKey = (orgId: string, botId = '') => `bot:${orgId}:${botId}`;
 
 /** The chatbot, from the short-lived cache when possible: every public request reads it. */
 export async function findChatbot(deps: Pick<Deps, 'db' | 'cache'>, orgId: string, botId: string) {
-  const key = botCacheKey(orgId, botId);
-  const cached = deps.cache.get<repo.ChatbotRow | 'none'>(key);
-  if (cached) return cached === 'none' ? undefined : cached;
-  const bot = await repo.getChatbot(deps.db, orgId, botId);
-  deps.cache.set(key, bot ?? 'none');
-  return bot;
+  return deps.cache.getOrLoad(botCacheKey(orgId, botId), () => repo.getChatbot(deps.db, orgId, botId));
 }
 
 export async function requireChatbot(

@@ -15,12 +15,9 @@ const roleCacheKey = (orgId: string, userId = '') => `role:${orgId}:${userId}`;
 
 /** Role lookup used on every org-scoped request; cached briefly, invalidated on every membership change. */
 export async function membershipRole(deps: MemberDeps, orgId: string, userId: string): Promise<Role | null> {
-  const key = roleCacheKey(orgId, userId);
-  const cached = deps.cache.get<Role | 'none'>(key);
-  if (cached) return cached === 'none' ? null : cached;
-  const role = await repo.getMembershipRole(deps.db, orgId, userId);
-  deps.cache.set(key, role ?? 'none');
-  return role;
+  return deps.cache.getOrLoad(roleCacheKey(orgId, userId), () =>
+    repo.getMembershipRole(deps.db, orgId, userId),
+  );
 }
 
 function forget(deps: MemberDeps, orgId: string) {
