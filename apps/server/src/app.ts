@@ -3,12 +3,8 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler } from './platform/http/serializer.ts';
 import { z } from 'zod';
 import type { Deps } from './deps.ts';
 import { AppError } from './platform/errors.ts';
@@ -75,10 +71,12 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback-style hooks: they run on every request, so no promise per hook.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     req.log.info(
       {
         method: req.method,
@@ -88,6 +86,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       },
       'request',
     );
+    done();
   });
   registerErrorHandling(app);
 
