@@ -318,19 +318,24 @@ function machine() {
   };
 }
 
-/** Rewrites the table between the markers of bench/README.md, formatted as `npm run format` would. */
+/** Rewrites the table between the bench:http markers of bench/README.md and the root README.md. */
 async function updateReadme(section: string): Promise<void> {
-  if (!fs.existsSync(readmePath)) return;
+  for (const file of [readmePath, path.join(root, 'README.md')]) await replaceSection(file, section);
+}
+
+async function replaceSection(file: string, section: string): Promise<void> {
+  if (!fs.existsSync(file)) return;
   const start = '<!-- bench:http:start -->';
   const end = '<!-- bench:http:end -->';
-  const text = fs.readFileSync(readmePath, 'utf8');
+  const text = fs.readFileSync(file, 'utf8');
   const i = text.indexOf(start);
   const j = text.indexOf(end);
-  if (i < 0 || j < i) return log(`bench/README.md has no ${start} … ${end} markers; not updated`);
+  if (i < 0 || j < i)
+    return log(`${path.relative(root, file)} has no ${start} … ${end} markers; not updated`);
   const updated = `${text.slice(0, i + start.length)}\n\n${section}\n\n${text.slice(j)}`;
   const prettier = await import('prettier');
-  const options = (await prettier.resolveConfig(readmePath)) ?? {};
-  fs.writeFileSync(readmePath, await prettier.format(updated, { ...options, filepath: readmePath }));
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  fs.writeFileSync(file, await prettier.format(updated, { ...options, filepath: file }));
 }
 
 let workDir: string | null = null;
@@ -417,7 +422,7 @@ async function main(): Promise<void> {
       fs.writeFileSync(path.join(resultsDir, 'http.json'), json);
       fs.writeFileSync(path.join(resultsDir, 'http.md'), `# bench/http\n\n${md}\n`);
       if (!args['no-readme']) await updateReadme(md);
-      written = `bench/results/http.json, bench/results/http.md${args['no-readme'] ? '' : ', bench/README.md'}`;
+      written = `bench/results/http.json, bench/results/http.md${args['no-readme'] ? '' : ', bench/README.md, README.md'}`;
     }
     process.stdout.write(`\n${md}\n`);
     if (params.pgProbe) process.stdout.write(`\n${queryReport([kawanResult, ...breakdown])}\n`);
