@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -19,6 +20,8 @@ import { membershipRole } from './modules/orgs/members.service.ts';
 import { orgApiKeyRoutes } from './modules/apikeys/apikeys.routes.ts';
 import { resolveApiKey } from './modules/apikeys/apikeys.service.ts';
 import { chatbotRoutes } from './modules/chatbots/chatbots.routes.ts';
+import { documentRoutes } from './modules/knowledge/documents.routes.ts';
+import { retrievalRoutes } from './modules/retrieval/retrieval.routes.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { isPlatformAdmin } from './modules/admin/admin.repo.ts';
 
@@ -105,6 +108,10 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       new AppError('rate_limited', `Too many requests; retry in ${ctx.after}`),
   });
 
+  await app.register(multipart, {
+    limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 },
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -173,6 +180,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       await api.register(orgRoutes, { deps });
       await api.register(orgApiKeyRoutes, { deps });
       await api.register(chatbotRoutes, { deps });
+      await api.register(documentRoutes, { deps });
+      await api.register(retrievalRoutes, { deps });
       await api.register(auditRoutes, { deps });
       await api.register(adminRoutes, { deps });
     },

@@ -7,6 +7,11 @@ import { createAccessTokens } from './platform/auth/tokens.ts';
 import { createMailer } from './platform/email/mailer.ts';
 import { createTtlCache } from './platform/cache.ts';
 import { loadOrCreateSecret } from './platform/secrets.ts';
+import { createFileStore } from './platform/files/store.ts';
+import { createJobs } from './platform/jobs/jobs.ts';
+import { registerKnowledgeJobs } from './modules/knowledge/knowledge.jobs.ts';
+import { configureOcr, terminateOcr } from './modules/knowledge/parsing/ocr.ts';
+import path from 'node:path';
 
 export interface Runtime extends Deps {
   close(): Promise<void>;
@@ -32,8 +37,10 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
   redis?.on('error', (err) => log.warn({ err }, 'redis error'));
   const jwtSecret = loadOrCreateSecret(config.DATA_DIR, 'jwtSecret', config.JWT_SECRET);
   const cache = createTtlCache(config.CACHE_TTL * 1000, { redis });
+  const indexCache = createTtlCache(10 * 60 * 1000, { redis, maxEntries: 64 });
+  const jobs = createJobs({ pool: database.pool, log, embedded: database.kind === 'pglite' });
   const mailer = createMailer({ db: database.db, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log });
-  return {
+  const runtime: Runtime = {
     config,
     database,
     db: database.db,
@@ -42,11 +49,20 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     log,
     redis,
     cache,
+    indexCache,
+    files: createFileStore(path.join(config.DATA_DIR, 'files')),
+    jobs,
     async close() {
+      await jobs.stop();
+      await terminateOcr();
       mailer.close();
       cache.close();
+      indexCache.close();
       redis?.disconnect();
       await database.close();
     },
   };
+  configureOcr({ cacheDir: path.join(config.DATA_DIR, 'cache', 'tessdata') });
+  registerKnowledgeJobs(runtime);
+  return runtime;
 }

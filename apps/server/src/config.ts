@@ -93,6 +93,26 @@ export const configVariables = {
     schema: z.coerce.number().int().min(0).default(0),
     doc: 'Requests per minute per client on the whole API (0 = off).',
   },
+  MAX_UPLOAD_BYTES: {
+    schema: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(50 * 1024 * 1024),
+    doc: 'Largest file accepted for a document upload, bytes.',
+  },
+  MAX_PAGES_PER_DOCUMENT: {
+    schema: z.coerce.number().int().positive().default(2000),
+    doc: 'Documents with more pages are refused at ingestion (failed, code too_many_pages).',
+  },
+  MAX_DOCUMENTS_PER_CHATBOT: {
+    schema: z.coerce.number().int().positive().default(1000),
+    doc: 'Documents a chatbot may hold.',
+  },
+  JOB_ROLE: {
+    schema: z.enum(['all', 'api', 'worker']).default('all'),
+    doc: 'Which work this process does: `all` (serve HTTP and run background jobs), `api` (HTTP only) or `worker` (jobs only). Also set by `kawan serve --role=`.',
+  },
   SMTP_URL: {
     schema: url.optional(),
     doc: 'SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587`. Unset: mail goes to the dev outbox table (admins list it at `GET /api/v1/admin/outbox`).',
@@ -118,7 +138,11 @@ export class ConfigError extends Error {
 }
 
 /** Parse a whole environment at once; every problem is reported, not just the first. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Record<string, string | undefined> = {},
+): Config {
+  env = { ...env, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   const shape = Object.fromEntries(Object.entries(configVariables).map(([k, v]) => [k, v.schema]));
   const input = Object.fromEntries(
     Object.keys(configVariables).map((k) => [k, env[k] === '' && k !== 'CORS_ORIGINS' ? undefined : env[k]]),

@@ -5,6 +5,8 @@ import type { Database, Db } from './platform/db/database.ts';
 import type { AccessTokens } from './platform/auth/tokens.ts';
 import type { Mailer } from './platform/email/mailer.ts';
 import type { TtlCache } from './platform/cache.ts';
+import type { FileStore } from './platform/files/store.ts';
+import type { Jobs } from './platform/jobs/jobs.ts';
 
 /**
  * Everything modules may depend on, built once at boot (main.ts / test harness). Services take a narrowed
@@ -20,4 +22,8 @@ export interface Deps {
   redis: Redis | null;
   /** Short-lived cache of hot lookups (membership roles, API keys, chatbots); invalidated on every change. */
   cache: TtlCache;
+  /** Search indexes per chatbot (large, rebuilt on change): few entries, long TTL, same invalidation. */
+  indexCache: TtlCache;
+  files: FileStore;
+  jobs: Jobs;
 }

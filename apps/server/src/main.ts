@@ -7,7 +7,8 @@ import { createAdmin } from './modules/admin/create-admin.ts';
 
 const usage = `kawan <command>
 
-  serve                 start the API on HOST:PORT (default http://localhost:2026)
+  serve [--role=all|api|worker]
+                        start Kawan: HTTP on HOST:PORT (default http://localhost:2026) and/or background jobs
   migrate               apply database migrations and exit
   create-admin          --email E --password P [--name N]: create or promote a platform administrator
   config-table          print the configuration table (markdown) for README
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<void> {
       email: { type: 'string' },
       password: { type: 'string' },
       name: { type: 'string' },
+      role: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -28,7 +30,7 @@ async function main(argv: string[]): Promise<void> {
   if (values.help || command === 'help') return void process.stdout.write(usage);
   if (command === 'config-table') return void process.stdout.write(`${renderConfigTable()}\n`);
 
-  const config = loadConfig();
+  const config = loadConfig(undefined, { JOB_ROLE: values.role });
   if (command === 'migrate') {
     const rt = await createRuntime(config);
     rt.log.info({ database: rt.database.kind }, 'migrations applied');
@@ -49,23 +51,30 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command !== 'serve') throw new Error(`Unknown command "${command}"\n\n${usage}`);
 
+  const role = config.JOB_ROLE;
   const rt = await createRuntime(config);
-  const app = await buildApp(rt);
+  const app = role === 'worker' ? null : await buildApp(rt);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     rt.log.info({ signal }, 'shutting down');
-    await app.close();
+    await app?.close();
     await rt.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  await app.listen({ host: config.HOST, port: config.PORT });
+  await rt.jobs.start({ work: role !== 'api' });
+  if (app) await app.listen({ host: config.HOST, port: config.PORT });
   rt.log.info(
-    { url: config.publicUrl, database: rt.database.kind, docs: `${config.publicUrl}/docs` },
-    'Kawan is ready',
+    {
+      role,
+      url: app ? config.publicUrl : undefined,
+      database: rt.database.kind,
+      docs: app ? `${config.publicUrl}/docs` : undefined,
+    },
+    role === 'worker' ? 'Kawan worker is running' : 'Kawan is ready',
   );
 }
 

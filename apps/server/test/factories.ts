@@ -81,3 +81,45 @@ export async function createOrgKey(s: TestServer, user: TestUser, scopes: string
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return { key: res.body.key as { id: string }, secret: res.body.secret as string };
 }
+
+/** Uploads a file as multipart/form-data, as a browser or curl -F would. */
+export async function uploadFile(
+  s: TestServer,
+  token: string,
+  path: string,
+  file: { name: string; content: string | Uint8Array; type?: string },
+  fields: Record<string, string> = {},
+  method: 'POST' | 'PUT' = 'POST',
+) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', new Blob([file.content], { type: file.type ?? 'application/octet-stream' }), file.name);
+  const res = await fetch(`${s.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Polls a document until ingestion ends (indexed or failed). */
+export async function waitForDocument(
+  s: TestServer,
+  user: TestUser,
+  botId: string,
+  docId: string,
+  timeoutMs = 60_000,
+) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await s.request('GET', `/api/v1/orgs/${user.orgId}/chatbots/${botId}/documents/${docId}`, {
+      token: user.token,
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    if (res.body.status === 'indexed' || res.body.status === 'failed') return res.body;
+    if (Date.now() > until)
+      throw new Error(`document ${docId} still ${res.body.status} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -70,6 +70,7 @@ export async function startServer(
   });
   const rt = await createRuntime(config);
   const app = await buildApp(rt);
+  await rt.jobs.start({ work: true });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

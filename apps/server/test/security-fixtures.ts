@@ -13,6 +13,7 @@ import {
   createOrgKey,
   registerUser,
   uniqueEmail,
+  uploadFile,
   type TestUser,
 } from './factories.ts';
 
@@ -140,6 +141,8 @@ export interface SecurityFixtures {
      */
     overscoped: { orgKey: { id: string; secret: string }; botKey: { id: string; secret: string } };
     invite: { id: string; email: string };
+    /** A document of chatbot `bot`. */
+    doc: { id: string; title: string };
     /** Revoked, expired and rotated-out keys of org A (all of them were all-powerful while alive). */
     dead: DeadKey[];
     deadIds: {
@@ -233,6 +236,18 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
       scopes: everyPermission,
     },
   );
+  const docTitle = `Dokumen Rahasia ${tag}`;
+  const doc = await uploadFile(
+    s,
+    ownerA.token,
+    `${orgA}/chatbots/${botA.bot.id}/documents`,
+    {
+      name: 'rahasia.txt',
+      content: `Kawan security fixture ${tag}: the vault code is in the secret handbook.`,
+    },
+    { title: docTitle },
+  );
+  assert.equal(doc.status, 201, JSON.stringify(doc.body));
   const inviteEmail = uniqueEmail('pending-a');
   const invite = await post(s, `${orgA}/invitations`, ownerA.token, { email: inviteEmail, role: 'admin' });
 
@@ -258,6 +273,7 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
       botKey: { id: overscopedBot.key.id, secret: overscopedBot.secret },
     },
     invite: { id: invite.invitation.id, email: inviteEmail },
+    doc: { id: doc.body.document.id, title: docTitle },
     dead: [
       { label: 'revoked org key of A', secret: orgRevoked.secret },
       { label: 'expired org key of A', secret: orgExpired.secret },
@@ -284,6 +300,8 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
     a.orgKey.id,
     a.invite.id,
     a.invite.email,
+    a.doc.id,
+    a.doc.title,
     ...Object.values(a.deadIds),
     successor.key.id,
     ...Object.values(users).flatMap((u) => [u.id, u.email]),
@@ -326,6 +344,7 @@ export const paramFixtures: Record<string, (route: CollectedRoute, fx: SecurityF
   keyId: (r, fx) => (r.url.includes('/chatbots/:botId/keys/') ? fx.a.botKey.id : fx.a.orgKey.id),
   userId: (_r, fx) => fx.a.users.member.id,
   inviteId: (_r, fx) => fx.a.invite.id,
+  docId: (_r, fx) => fx.a.doc.id,
 };
 
 export function missingFixtures(route: CollectedRoute): string[] {
@@ -360,6 +379,8 @@ export const crossOrgBodies: Record<string, unknown> = {
   'POST /api/v1/orgs/:orgId/chatbots/:botId/keys': { name: 'hijack' },
   'POST /api/v1/orgs/:orgId/api-keys/:keyId/rotate': { gracePeriodSeconds: 0 },
   'POST /api/v1/orgs/:orgId/chatbots/:botId/keys/:keyId/rotate': { gracePeriodSeconds: 0 },
+  'PATCH /api/v1/orgs/:orgId/chatbots/:botId/documents/:docId': { title: 'hijacked' },
+  'POST /api/v1/orgs/:orgId/chatbots/:botId/search': { query: 'secret handbook' },
 };
 
 /**

@@ -22,6 +22,7 @@ export const errorCodes = {
   slug_taken: 409,
   already_member: 409,
   last_owner: 409,
+  limit_reached: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,

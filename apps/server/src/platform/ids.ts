@@ -13,6 +13,8 @@ export const idPrefixes = {
   apiKey: 'key',
   audit: 'aud',
   email: 'eml',
+  document: 'doc',
+  chunk: 'chk',
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 

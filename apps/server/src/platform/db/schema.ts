@@ -6,6 +6,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  real,
   text,
   timestamp,
   uniqueIndex,
@@ -228,3 +229,79 @@ export const emailOutbox = pgTable('email_outbox', {
   createdAt: createdAt(),
   sentAt: ts('sent_at'),
 });
+
+/**
+ * A document of a chatbot's knowledge: an uploaded file or a fetched web page. The original bytes live in the
+ * file store (DATA_DIR/files); `version` grows when the file is replaced. Ingestion moves `status` through
+ * queued → parsing → chunking → embedding → indexed | failed. Chunks become searchable only when their version
+ * equals `indexed_version`, which changes in the same transaction that marks the document indexed — so a
+ * half-ingested version is never searchable and the previous version stays searchable meanwhile.
+ */
+export const documents = pgTable(
+  'documents',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    chatbotId: text('chatbot_id')
+      .notNull()
+      .references(() => chatbots.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    sourceType: text('source_type', { enum: ['upload', 'url'] }).notNull(),
+    sourceUrl: text('source_url'),
+    filename: text('filename').notNull(),
+    mimeType: text('mime_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    contentHash: text('content_hash').notNull(),
+    version: integer('version').notNull().default(1),
+    indexedVersion: integer('indexed_version'),
+    tags: text('tags').array().notNull(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull(),
+    language: text('language'),
+    status: text('status', {
+      enum: ['queued', 'parsing', 'chunking', 'embedding', 'indexed', 'failed'],
+    }).notNull(),
+    progress: integer('progress').notNull().default(0),
+    error: text('error'),
+    errorCode: text('error_code'),
+    pageCount: integer('page_count'),
+    chunkCount: integer('chunk_count'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    indexedAt: ts('indexed_at'),
+  },
+  (t) => [
+    index('documents_bot_idx').on(t.orgId, t.chatbotId, t.id),
+    index('documents_hash_idx').on(t.orgId, t.chatbotId, t.contentHash),
+  ],
+);
+
+/** Searchable passages. (document_id, version, ordinal) is unique, so a re-run ingestion cannot duplicate. */
+export const chunks = pgTable(
+  'chunks',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    chatbotId: text('chatbot_id').notNull(),
+    documentId: text('document_id')
+      .notNull()
+      .references(() => documents.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    ordinal: integer('ordinal').notNull(),
+    page: integer('page'),
+    charStart: integer('char_start').notNull(),
+    charEnd: integer('char_end').notNull(),
+    heading: text('heading'),
+    text: text('text').notNull(),
+    tokenCount: integer('token_count').notNull(),
+    language: text('language'),
+    embedding: real('embedding').array(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('chunks_doc_version_ordinal_key').on(t.documentId, t.version, t.ordinal),
+    index('chunks_bot_idx').on(t.orgId, t.chatbotId),
+  ],
+);

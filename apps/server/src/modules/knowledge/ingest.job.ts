@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+import type { JobSpec } from '../../platform/jobs/jobs.ts';
+import { newId } from '../../platform/ids.ts';
+import { parseDocument } from './parsing/parse-document.ts';
+import { ParseError } from './parsing/errors.ts';
+import { chunkPages } from './parsing/chunk.ts';
+import { embedText } from '../retrieval/embedder.ts';
+import { guessLanguage } from '../retrieval/text.ts';
+import * as repo from './knowledge.repo.ts';
+
+export const ingestJob = {
+  name: 'knowledge.ingest',
+  payload: z.object({
+    orgId: z.string(),
+    chatbotId: z.string(),
+    documentId: z.string(),
+    version: z.number().int(),
+  }),
+  retryLimit: 3,
+  retryDelaySeconds: 5,
+  expireInSeconds: 30 * 60,
+} satisfies JobSpec<z.ZodType>;
+
+type IngestDeps = Pick<Deps, 'db' | 'files' | 'config' | 'log' | 'indexCache'>;
+const INSERT_BATCH = 200;
+
+/**
+ * Ingests one version of one document. Idempotent, so a retry or a resume after kill -9 converges: chunking is
+ * deterministic and chunks are keyed by (document, version, ordinal), so a re-run inserts only what is missing.
+ * The version becomes searchable in the one transaction that marks the document indexed.
+ */
+export async function ingestDocument(
+  deps: IngestDeps,
+  job: z.infer<typeof ingestJob.payload>,
+): Promise<void> {
+  const { orgId, chatbotId, documentId, version } = job;
+  const doc = await repo.getDocument(deps.db, orgId, chatbotId, documentId);
+  if (!doc || doc.version !== version || doc.indexedVersion === version) return; // deleted, superseded or done
+
+  let lastProgress = -1;
+  const progress = async (status: repo.DocumentStatus, pct: number) => {
+    const rounded = Math.floor(pct);
+    if (rounded === lastProgress && status === doc.status) return;
+    lastProgress = rounded;
+    doc.status = status;
+    await repo.updateDocument(deps.db, orgId, documentId, { status, progress: rounded }, version);
+  };
+
+  try {
+    await progress('parsing', 1);
+    const bytes = await deps.files.get(`${orgId}/${chatbotId}/${documentId}/v${version}`);
+    const pending: Promise<unknown>[] = [];
+    const parsed = await parseDocument(new Uint8Array(bytes), {
+      filename: doc.filename,
+      declaredMime: doc.mimeType,
+      maxPages: deps.config.MAX_PAGES_PER_DOCUMENT,
+      onProgress: (pct) => void pending.push(progress('parsing', 1 + pct * 0.49)),
+    });
+    await Promise.all(pending);
+
+    await progress('chunking', 50);
+    const pieces = chunkPages(parsed.pages);
+    const language = guessLanguage(
+      parsed.pages
+        .map((p) => p.text)
+        .join('\n')
+        .slice(0, 20_000),
+    );
+
+    await progress('embedding', 55);
+    for (let i = 0; i < pieces.length; i += INSERT_BATCH) {
+      const batch = pieces.slice(i, i + INSERT_BATCH);
+      await repo.insertChunks(
+        deps.db,
+        orgId,
+        batch.map((c) => ({
+          id: newId('chunk'),
+          chatbotId,
+          documentId,
+          version,
+          ordinal: c.ordinal,
+          page: c.page,
+          charStart: c.charStart,
+          charEnd: c.charEnd,
+          heading: c.heading ?? null,
+          text: c.text,
+          tokenCount: c.tokenCount,
+          language,
+          embedding: Array.from(embedText(`${c.heading ?? ''}\n${c.text}`)),
+        })),
+      );
+      await progress(
+        'embedding',
+        55 + (44 * Math.min(pieces.length, i + INSERT_BATCH)) / Math.max(1, pieces.length),
+      );
+    }
+
+    const indexed = await deps.db.transaction(async (tx) => {
+      const row = await repo.updateDocument(
+        tx,
+        orgId,
+        documentId,
+        {
+          status: 'indexed',
+          progress: 100,
+          indexedVersion: version,
+          indexedAt: new Date(),
+          chunkCount: pieces.length,
+          pageCount: parsed.pages.length,
+          language,
+          title: doc.title === doc.filename && parsed.title ? parsed.title : doc.title,
+          error: null,
+          errorCode: null,
+        },
+        version,
+      );
+      if (row) await repo.deleteChunksExcept(tx, orgId, documentId, version); // older versions leave with it
+      return row;
+    });
+    if (indexed) deps.indexCache.invalidate(`idx:${orgId}:${chatbotId}`);
+  } catch (err) {
+    if (err instanceof ParseError) {
+      // The file itself is the problem: retrying cannot help. Record why and stop.
+      await repo.updateDocument(
+        deps.db,
+        orgId,
+        documentId,
+        { status: 'failed', error: err.message, errorCode: err.code },
+        version,
+      );
+      await repo.deleteChunksOfVersion(deps.db, orgId, documentId, version);
+      return;
+    }
+    await repo.updateDocument(
+      deps.db,
+      orgId,
+      documentId,
+      { status: 'failed', error: 'Ingestion failed unexpectedly; it will be retried', errorCode: 'internal' },
+      version,
+    );
+    throw err;
+  }
+}
