@@ -109,6 +109,26 @@ export const configVariables = {
     schema: z.coerce.number().int().positive().default(1000),
     doc: 'Documents a chatbot may hold.',
   },
+  FETCH_ALLOWED_HOSTS: {
+    schema: z.string().default(''),
+    doc: 'Comma-separated hosts or CIDRs that URL ingestion may fetch even though they are private, loopback or link-local (refused by default: SSRF guard). Example: `127.0.0.1,intranet.example.com`.',
+  },
+  CRAWL_MAX_PAGES: {
+    schema: z.coerce.number().int().min(1).max(10_000).default(50),
+    doc: 'Most pages one site crawl may fetch (a request may ask for fewer).',
+  },
+  CRAWL_MAX_DEPTH: {
+    schema: z.coerce.number().int().min(0).max(10).default(2),
+    doc: 'Deepest link level a site crawl may follow from its start page.',
+  },
+  FETCH_MAX_BYTES: {
+    schema: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+    doc: 'Largest web page (or file) fetched for URL ingestion, bytes.',
+  },
+  FETCH_TIMEOUT: {
+    schema: z.coerce.number().int().positive().default(15),
+    doc: 'Seconds one fetch may take; a crawl also stops after CRAWL_MAX_PAGES × this.',
+  },
   JOB_ROLE: {
     schema: z.enum(['all', 'api', 'worker']).default('all'),
     doc: 'Which work this process does: `all` (serve HTTP and run background jobs), `api` (HTTP only) or `worker` (jobs only). Also set by `kawan serve --role=`.',
