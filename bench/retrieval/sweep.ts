@@ -61,7 +61,10 @@ for (const arg of args) {
       if (!index) indexCache.set(key, (index = buildIndex(variantItems(cv, v), cfg.index)));
       const run: Run = new Map();
       for (const q of cv.queries) {
-        const hits = search(index, variantQuery(q.text, v), { ...(cfg.search ?? {}), topK: v === 'chunked' ? 600 : 100 });
+        const hits = search(index, variantQuery(q.text, v), {
+          ...(cfg.search ?? {}),
+          topK: v === 'chunked' ? 600 : 100,
+        });
         const seen = new Set<string>();
         const list: { docId: string; score: number }[] = [];
         for (const h of hits) {

@@ -21,6 +21,7 @@ import { orgApiKeyRoutes } from './modules/apikeys/apikeys.routes.ts';
 import { resolveApiKey } from './modules/apikeys/apikeys.service.ts';
 import { chatbotRoutes } from './modules/chatbots/chatbots.routes.ts';
 import { documentRoutes } from './modules/knowledge/documents.routes.ts';
+import { urlRoutes } from './modules/knowledge/web/urls.routes.ts'; // URL ingestion
 import { retrievalRoutes } from './modules/retrieval/retrieval.routes.ts';
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { isPlatformAdmin } from './modules/admin/admin.repo.ts';
@@ -181,6 +182,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       await api.register(orgApiKeyRoutes, { deps });
       await api.register(chatbotRoutes, { deps });
       await api.register(documentRoutes, { deps });
+      await api.register(urlRoutes, { deps }); // URL ingestion (knowledge/web)
       await api.register(retrievalRoutes, { deps });
       await api.register(auditRoutes, { deps });
       await api.register(adminRoutes, { deps });

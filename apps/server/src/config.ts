@@ -122,7 +122,11 @@ export const configVariables = {
     doc: 'Deepest link level a site crawl may follow from its start page.',
   },
   FETCH_MAX_BYTES: {
-    schema: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+    schema: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 * 1024),
     doc: 'Largest web page (or file) fetched for URL ingestion, bytes.',
   },
   FETCH_TIMEOUT: {

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, renderConfigTable } from './config.ts';
 import { createRuntime } from './boot.ts';
 import { buildApp } from './app.ts';
 import { createAdmin } from './modules/admin/create-admin.ts';
+import { evalRetrieval } from './modules/retrieval/eval.ts';
 
 const usage = `kawan <command>
 
@@ -11,6 +12,9 @@ const usage = `kawan <command>
                         start Kawan: HTTP on HOST:PORT (default http://localhost:2026) and/or background jobs
   migrate               apply database migrations and exit
   create-admin          --email E --password P [--name N]: create or promote a platform administrator
+  eval retrieval <collection-dir> --run <out.trec> [--mode hybrid|keyword|semantic] [--no-expand]
+                        load a test collection (corpus.jsonl, queries.jsonl) into a throwaway embedded
+                        database, run every query through the API's search, write a TREC run (top 100)
   config-table          print the configuration table (markdown) for README
 `;
 
@@ -23,12 +27,36 @@ async function main(argv: string[]): Promise<void> {
       password: { type: 'string' },
       name: { type: 'string' },
       role: { type: 'string' },
+      run: { type: 'string' },
+      mode: { type: 'string' },
+      'no-expand': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
   const command = positionals[0] ?? 'serve';
   if (values.help || command === 'help') return void process.stdout.write(usage);
   if (command === 'config-table') return void process.stdout.write(`${renderConfigTable()}\n`);
+
+  if (command === 'eval') {
+    const [, what, dir] = positionals;
+    const mode = values.mode ?? 'hybrid';
+    if (what !== 'retrieval' || !dir || !values.run || !['hybrid', 'keyword', 'semantic'].includes(mode)) {
+      throw new Error(
+        `usage: kawan eval retrieval <collection-dir> --run <out.trec> [--mode hybrid|keyword|semantic]`,
+      );
+    }
+    const r = await evalRetrieval({
+      collectionDir: dir,
+      runFile: values.run,
+      mode: mode as 'hybrid' | 'keyword' | 'semantic',
+      expand: !values['no-expand'],
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stderr.write(
+      `${r.documents} documents, ${r.queries} queries, ${(r.ms / 1000).toFixed(1)} s → ${values.run}\n`,
+    );
+    return;
+  }
 
   const config = loadConfig(undefined, { JOB_ROLE: values.role });
   if (command === 'migrate') {

@@ -381,6 +381,8 @@ export const crossOrgBodies: Record<string, unknown> = {
   'POST /api/v1/orgs/:orgId/chatbots/:botId/keys/:keyId/rotate': { gracePeriodSeconds: 0 },
   'PATCH /api/v1/orgs/:orgId/chatbots/:botId/documents/:docId': { title: 'hijacked' },
   'POST /api/v1/orgs/:orgId/chatbots/:botId/search': { query: 'secret handbook' },
+  // URL ingestion: the chatbot is looked up (404) before anything is fetched; port 1 never answers anyway.
+  'POST /api/v1/orgs/:orgId/chatbots/:botId/documents/urls': { url: 'http://127.0.0.1:1/x' },
 };
 
 /**

@@ -60,25 +60,45 @@ export async function uploadDocument(
   file: IncomingFile,
   meta: DocumentMeta,
 ): Promise<{ document: repo.DocumentRow; duplicate: boolean }> {
-  await requireChatbot(deps, access.orgId, botId);
+  return createDocumentFromBytes(deps, ctx, access.orgId, botId, file, meta, { type: 'upload' });
+}
+
+/** Where a document's bytes came from: an upload, or a fetched URL (web/urls.service.ts). */
+export type DocumentSource = { type: 'upload' } | { type: 'url'; url: string };
+
+/**
+ * The body of an upload, shared with URL ingestion: same checks, same dedup by content hash, same limit and
+ * ingestion job. A URL document has sourceType 'url', its sourceUrl, and the URL in its audit entry.
+ */
+export async function createDocumentFromBytes(
+  deps: DocDeps,
+  ctx: RequestContext,
+  orgId: string,
+  botId: string,
+  file: IncomingFile,
+  meta: DocumentMeta,
+  source: DocumentSource,
+): Promise<{ document: repo.DocumentRow; duplicate: boolean }> {
+  await requireChatbot(deps, orgId, botId);
   const sniffed = checkFile(file);
   const contentHash = sha256(Buffer.from(file.bytes).toString('base64'));
-  const existing = await repo.findDocumentByHash(deps.db, access.orgId, botId, contentHash);
+  const existing = await repo.findDocumentByHash(deps.db, orgId, botId, contentHash);
   if (existing) return { document: existing, duplicate: true };
-  if ((await repo.countDocuments(deps.db, access.orgId, botId)) >= deps.config.MAX_DOCUMENTS_PER_CHATBOT) {
+  if ((await repo.countDocuments(deps.db, orgId, botId)) >= deps.config.MAX_DOCUMENTS_PER_CHATBOT) {
     throw new AppError(
       'limit_reached',
       `A chatbot holds at most ${deps.config.MAX_DOCUMENTS_PER_CHATBOT} documents`,
     );
   }
   const docId = newId('document');
-  await deps.files.put(fileKey({ orgId: access.orgId, chatbotId: botId, id: docId }, 1), file.bytes);
+  await deps.files.put(fileKey({ orgId, chatbotId: botId, id: docId }, 1), file.bytes);
   const document = await deps.db.transaction(async (tx) => {
-    const row = await repo.insertDocument(tx, access.orgId, {
+    const row = await repo.insertDocument(tx, orgId, {
       id: docId,
       chatbotId: botId,
       title: meta.title?.trim() || file.filename,
-      sourceType: 'upload',
+      sourceType: source.type,
+      sourceUrl: source.type === 'url' ? source.url : null,
       filename: file.filename,
       mimeType: sniffed.mime,
       sizeBytes: file.bytes.byteLength,
@@ -94,7 +114,7 @@ export async function uploadDocument(
             : null,
     });
     await recordAudit(tx, ctx, {
-      orgId: access.orgId,
+      orgId,
       action: 'document.create',
       target: { type: 'document', id: docId },
       metadata: {
@@ -102,6 +122,7 @@ export async function uploadDocument(
         filename: file.filename,
         mime: sniffed.mime,
         size: file.bytes.byteLength,
+        ...(source.type === 'url' ? { sourceUrl: source.url } : {}),
       },
     });
     return row;

@@ -15,8 +15,8 @@ export function bm25Idf(n: number, df: number): number {
 }
 
 interface LengthNorms {
-  invTitle: Float32Array;
-  invBody: Float32Array;
+  invTitle: Float64Array;
+  invBody: Float64Array;
 }
 
 /** 1 / B_f(d) per slot, recomputed when the index changes (average lengths move with every add/remove). */
@@ -27,8 +27,8 @@ function lengthNorms(index: RetrievalIndex): LengthNorms {
     const live = Math.max(1, index.liveCount);
     const avgTitle = index.totalTitleLen / live || 1;
     const avgBody = index.totalBodyLen / live || 1;
-    const invTitle = new Float32Array(n);
-    const invBody = new Float32Array(n);
+    const invTitle = new Float64Array(n);
+    const invBody = new Float64Array(n);
     for (let s = 0; s < n; s++) {
       const d = index.slots[s];
       if (!d) continue;
@@ -45,49 +45,46 @@ function scratch(index: RetrievalIndex): Float64Array {
 }
 
 export interface ScoreResult {
-  /** score per slot (only `touched` slots are non-zero); valid until the next scoring call on this index */
+  /**
+   * Dense score per slot (0 = no query term matched). Shared scratch memory: valid until the next scoring call
+   * on this index.
+   */
   scores: Float64Array;
-  touched: number[];
 }
 
-/** BM25F scores of every document matching at least one query term. */
+/** BM25F scores of every document for a weighted query (dense accumulation: no per-hit bookkeeping). */
 export function scoreBm25(index: RetrievalIndex, query: WeightedQuery): ScoreResult {
   const { k1, titleWeight } = index.options;
   const { invTitle, invBody } = lengthNorms(index);
   const acc = scratch(index);
-  const touched: number[] = [];
+  acc.fill(0);
   const n = index.liveCount;
   const k1p1 = k1 + 1;
   for (const [id, qw] of query) {
     const p = index.postings[id];
-    if (!p || p.length === 0 || qw === 0) continue;
+    if (!p || p.length === 0 || qw <= 0) continue;
     const w = qw * bm25Idf(n, p.length) * k1p1;
     const { slots, tfs } = p;
     for (let j = 0; j < p.length; j++) {
       const slot = slots[j]!;
       const packed = tfs[j]!;
       const tf = titleWeight * (packed >>> 12) * invTitle[slot]! + (packed & 0xfff) * invBody[slot]!;
-      if (tf === 0) continue;
-      if (acc[slot] === 0) touched.push(slot);
-      acc[slot]! += (w * tf) / (k1 + tf);
+      if (tf > 0) acc[slot]! += (w * tf) / (k1 + tf);
     }
   }
-  return { scores: acc, touched };
+  return { scores: acc };
 }
 
-/** Best `k` scored slots that pass `accept` (the scores stay readable until releaseScores). */
+/** Best `k` scored slots (score > 0) that pass `accept`, best first. */
 export function takeTop(result: ScoreResult, k: number, accept?: (slot: number) => boolean): Scored[] {
   const top = new TopK(k);
-  const { scores, touched } = result;
-  for (const slot of touched) {
+  const { scores } = result;
+  let floor = 0;
+  for (let slot = 0; slot < scores.length; slot++) {
     const s = scores[slot]!;
-    if (s >= top.floor && (!accept || accept(slot))) top.push(slot, s);
+    if (s <= 0 || s < floor || (accept && !accept(slot))) continue;
+    top.push(slot, s);
+    floor = Math.max(top.floor, 0);
   }
   return top.sorted();
-}
-
-/** Clears the shared accumulator; call once done with a ScoreResult, before the next scoring call. */
-export function releaseScores(result: ScoreResult): void {
-  for (const slot of result.touched) result.scores[slot] = 0;
-  result.touched.length = 0;
 }

@@ -165,8 +165,13 @@ export function embedTokens(tokens: readonly string[], opts: EmbedOptions = {}):
     known++;
   }
   if (known === 0) return out;
-  if (opts.removeCommonComponent !== false) removeComponent(out, t.commonComponent);
-  return normalize(out);
+  return finishSentenceVector(out, opts.removeCommonComponent !== false);
+}
+
+/** Last step of a sentence vector built with addWordVector: common component removed, L2-normalised (in place). */
+export function finishSentenceVector(v: Float32Array, removeCommon = true): Float32Array {
+  if (removeCommon) removeComponent(v, loadWordVectors().commonComponent);
+  return normalize(v);
 }
 
 /** Normalised sentence vector of a text (see embedTokens). */

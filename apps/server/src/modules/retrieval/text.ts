@@ -25,13 +25,18 @@ const TOKEN_RE = /\p{N}+(?:[.,]\p{N}+)+|[\p{L}\p{N}]+(?:'[\p{L}]+)*/gu;
 const MARKS_RE = /\p{M}+/gu;
 const APOSTROPHES_RE = /[\u2019\u02bc`\u00b4]/g;
 const HAS_DIGIT_RE = /\p{N}/u;
+// eslint-disable-next-line no-control-regex
+const ASCII_RE = /^[\x00-\x7f]*$/;
 
 /**
  * Splits text into lowercase tokens: Unicode letters and digits, diacritics folded ("café" → "cafe"),
  * hyphenated words split, possessive 's dropped, decimal numbers kept as one token.
  */
 export function tokenize(text: string): string[] {
-  const folded = text.normalize('NFKD').replace(MARKS_RE, '').replace(APOSTROPHES_RE, "'").toLowerCase();
+  // Plain ASCII (most text) needs no Unicode folding.
+  const folded = ASCII_RE.test(text)
+    ? text.toLowerCase()
+    : text.normalize('NFKD').replace(MARKS_RE, '').replace(APOSTROPHES_RE, "'").toLowerCase();
   const out: string[] = [];
   for (const m of folded.matchAll(TOKEN_RE)) {
     let t = m[0];
@@ -110,14 +115,18 @@ export function analyzeQuery(text: string, languages: readonly Language[]): Quer
  * the other). Reliable on paragraphs; on a handful of words it falls back to `fallback`.
  */
 export function guessLanguage(text: string, fallback: Language = 'en'): Language {
+  return guessLanguageOfTokens(tokenize(text), fallback);
+}
+
+/** guessLanguage over already tokenized text (the first 2,000 tokens are enough). */
+export function guessLanguageOfTokens(tokens: readonly string[], fallback: Language = 'en'): Language {
   let en = 0;
   let id = 0;
-  let n = 0;
-  for (const t of tokenize(text)) {
-    n++;
+  const n = Math.min(tokens.length, 2000);
+  for (let i = 0; i < n; i++) {
+    const t = tokens[i]!;
     if (ENGLISH_MARKERS.has(t)) en++;
     else if (INDONESIAN_MARKERS.has(t)) id++;
-    if (n >= 2000) break;
   }
   if (en + id < 2) return fallback;
   if (id > en * 1.2) return 'id';
