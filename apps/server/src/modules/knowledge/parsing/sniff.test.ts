@@ -87,3 +87,13 @@ describe('sniffing', () => {
     assert.equal(sniffDocument(big, 'big.txt')?.kind, 'text');
   });
 });
+
+describe('text that looks like a container to file-type', () => {
+  it('stays text when it strictly decodes as UTF-8 with a text extension', async () => {
+    const bytes = new TextEncoder().encode(
+      'abcdftypqt   the index of the catalogue is kept by the librarian.',
+    );
+    const d = await detectDocument(bytes, 'doc.txt');
+    assert.equal(d.kind, 'text');
+  });
+});

@@ -150,11 +150,11 @@ export async function detectDocument(
     if (IMAGE_MIMES.has(ft.mime)) return { kind: 'image', mime: ft.mime };
     // A zip whose [Content_Types].xml file-type could not read may still be a DOCX: trust the entry list.
     if (ft.mime === 'application/zip' && isDocxZip(bytes, filename)) return { kind: 'docx', mime: DOCX_MIME };
-    // file-type calls some text formats by name (XML, SVG…); only XHTML is something we parse.
-    if (ft.mime === 'application/xml' || ft.mime === 'application/xhtml+xml') {
-      const text = sniffText(bytes, filename, declaredMime);
-      if (text) return text;
-    }
+    // file-type also guesses from weak signatures (e.g. "ftyp" at offset 4 → QuickTime) that plain prose can
+    // contain, and names some text formats (XML, XHTML). Bytes that strictly decode as text of a text type we
+    // read are text; real binary formats never pass that strict decoding.
+    const text = sniffText(bytes, filename, declaredMime);
+    if (text) return text;
     throw new ParseError('unsupported_type', `Unsupported file type ${ft.mime} (.${ft.ext})`);
   }
   const magic = sniffMagic(bytes);
