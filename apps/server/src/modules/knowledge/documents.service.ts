@@ -7,6 +7,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { requireChatbot } from '../chatbots/chatbots.service.ts';
 import { sniffDocument } from './parsing/sniff.ts';
 import { ingestJob } from './ingest.job.ts';
+import { indexCacheKey } from '../retrieval/retrieval.service.ts';
 import * as repo from './knowledge.repo.ts';
 
 type DocDeps = Pick<Deps, 'db' | 'cache' | 'config' | 'files' | 'jobs' | 'indexCache'>;
@@ -198,7 +199,7 @@ export async function updateDocumentMeta(
     });
     return updated!;
   });
-  deps.indexCache.invalidate(`idx:${access.orgId}:${botId}`); // titles and tags are part of the index
+  deps.indexCache.invalidate(indexCacheKey(access.orgId, botId)); // titles and tags are part of the index
   return row;
 }
 
@@ -220,7 +221,7 @@ export async function deleteDocument(
       metadata: { title: doc.title },
     });
   });
-  deps.indexCache.invalidate(`idx:${access.orgId}:${botId}`);
+  deps.indexCache.invalidate(indexCacheKey(access.orgId, botId));
   await deps.files.remove(`${doc.orgId}/${doc.chatbotId}/${doc.id}`);
 }
 

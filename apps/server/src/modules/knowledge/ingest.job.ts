@@ -7,6 +7,7 @@ import { ParseError } from './parsing/errors.ts';
 import { chunkPages } from './parsing/chunk.ts';
 import { embedText } from '../retrieval/embedder.ts';
 import { guessLanguage } from '../retrieval/text.ts';
+import { indexCacheKey } from '../retrieval/retrieval.service.ts';
 import * as repo from './knowledge.repo.ts';
 
 export const ingestJob = {
@@ -118,7 +119,7 @@ export async function ingestDocument(
       if (row) await repo.deleteChunksExcept(tx, orgId, documentId, version); // older versions leave with it
       return row;
     });
-    if (indexed) deps.indexCache.invalidate(`idx:${orgId}:${chatbotId}`);
+    if (indexed) deps.indexCache.invalidate(indexCacheKey(orgId, chatbotId));
   } catch (err) {
     if (err instanceof ParseError) {
       // The file itself is the problem: retrying cannot help. Record why and stop.

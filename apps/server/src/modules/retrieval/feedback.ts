@@ -11,7 +11,7 @@
 // helped CISI and hurt Cranfield and the known-item check.
 import { bm25Idf, type WeightedQuery } from './bm25.ts';
 import { loadWordVectors, lookupWord } from './embedder.ts';
-import { cached, forEachToken, type RetrievalIndex } from './index-store.ts';
+import { cached, forEachToken, lowerBound, type RetrievalIndex } from './index-store.ts';
 import type { Scored } from './topk.ts';
 
 export interface Rm3Options {
@@ -121,14 +121,8 @@ export function feedbackModel(
 }
 
 function containsSlot(a: Int32Array, n: number, x: number): boolean {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < n && a[lo] === x;
+  const i = lowerBound(a, n, x);
+  return i < n && a[i] === x;
 }
 
 /**
