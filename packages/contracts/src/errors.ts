@@ -27,6 +27,10 @@ export const errorCodes = {
   uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
+  demo_limit_reached: 429,
+  model_not_configured: 409,
+  provider_error: 502,
+  provider_timeout: 504,
   internal_error: 500,
   service_unavailable: 503,
 } as const;

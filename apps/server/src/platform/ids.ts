@@ -15,6 +15,15 @@ export const idPrefixes = {
   email: 'eml',
   document: 'doc',
   chunk: 'chk',
+  faq: 'faq',
+  catalogueItem: 'itm',
+  provider: 'prv',
+  guestSession: 'gst',
+  conversation: 'cnv',
+  message: 'msg',
+  feedback: 'fbk',
+  llmCall: 'llm',
+  snippet: 'snp',
 } as const;
 export type IdKind = keyof typeof idPrefixes;
 

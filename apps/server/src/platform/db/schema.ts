@@ -153,6 +153,9 @@ export const chatbots = pgTable(
       .notNull()
       .default('active'),
     demoMessageLimit: integer('demo_message_limit').notNull().default(10),
+    /** the knowledge base's embedder and vector size; changing it re-embeds every chunk (knowledge.reembed job) */
+    embedder: text('embedder').notNull().default('builtin:sif-en-100d'),
+    embeddingDims: integer('embedding_dims').notNull().default(100),
     embed: jsonb('embed').$type<Record<string, unknown>>().notNull(),
     createdBy: text('created_by'),
     createdAt: createdAt(),
@@ -304,4 +307,273 @@ export const chunks = pgTable(
     uniqueIndex('chunks_doc_version_ordinal_key').on(t.documentId, t.version, t.ordinal),
     index('chunks_bot_idx').on(t.orgId, t.chatbotId),
   ],
+);
+
+/** FAQ entries of a chatbot: question/answer pairs searched alongside document chunks. */
+export const faqs = pgTable(
+  'faqs',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    chatbotId: text('chatbot_id')
+      .notNull()
+      .references(() => chatbots.id, { onDelete: 'cascade' }),
+    question: text('question').notNull(),
+    answer: text('answer').notNull(),
+    tags: text('tags').array().notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    language: text('language'),
+    embedding: real('embedding').array(),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('faqs_bot_idx').on(t.orgId, t.chatbotId, t.id)],
+);
+
+/** The org's business profile (seed 002 business service): one row per org, offered to its chatbots as knowledge. */
+export const businessProfiles = pgTable('business_profiles', {
+  orgId: text('org_id')
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  industry: text('industry'),
+  address: text('address'),
+  phone: text('phone'),
+  email: text('email'),
+  website: text('website'),
+  /** free-form opening hours, e.g. "Mon–Fri 08:00–16:00" */
+  hours: text('hours'),
+  /** extra facts as label → value pairs (policies, payment methods …) */
+  facts: jsonb('facts').$type<Record<string, string>>().notNull(),
+  updatedBy: text('updated_by'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Products and services the business offers; chatbots answer price and availability questions from these. */
+export const catalogueItems = pgTable(
+  'catalogue_items',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    sku: text('sku'),
+    category: text('category'),
+    /** decimal string in `currency` units, e.g. "125000.00"; text keeps it exact across drivers */
+    price: text('price'),
+    currency: text('currency').notNull().default('IDR'),
+    available: boolean('available').notNull().default(true),
+    tags: text('tags').array().notNull(),
+    attributes: jsonb('attributes').$type<Record<string, string>>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('catalogue_items_org_idx').on(t.orgId, t.id),
+    uniqueIndex('catalogue_items_org_sku_key').on(t.orgId, t.sku),
+  ],
+);
+
+/**
+ * Model providers of an org: any OpenAI-compatible server. The API key is encrypted with AES-256-GCM under the
+ * master key (platform/crypto) and never returned; `key_hint` shows its last characters.
+ */
+export const modelProviders = pgTable(
+  'model_providers',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    preset: text('preset').notNull(),
+    baseUrl: text('base_url').notNull(),
+    apiKeyEnc: text('api_key_enc'),
+    keyHint: text('key_hint'),
+    /** catalogue entries: { id, vision, tools, contextWindow } */
+    models: jsonb('models')
+      .$type<{ id: string; vision: boolean; tools: boolean; contextWindow: number }[]>()
+      .notNull(),
+    timeoutMs: integer('timeout_ms').notNull().default(60_000),
+    maxRetries: integer('max_retries').notNull().default(2),
+    enabled: boolean('enabled').notNull().default(true),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('model_providers_org_name_key').on(t.orgId, t.name)],
+);
+
+/** Guests (seed 000 guest access) and widget visitors: anonymous sessions bound to one chatbot, with a demo quota. */
+export const guestSessions = pgTable(
+  'guest_sessions',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    chatbotId: text('chatbot_id')
+      .notNull()
+      .references(() => chatbots.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    kind: text('kind', { enum: ['guest', 'widget'] }).notNull(),
+    /** messages used; admission is `UPDATE … SET used = used + 1 WHERE used < limit` so it is atomic */
+    used: integer('used').notNull().default(0),
+    messageLimit: integer('message_limit').notNull(),
+    origin: text('origin'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('guest_sessions_token_key').on(t.tokenHash),
+    index('guest_sessions_bot_idx').on(t.orgId, t.chatbotId),
+  ],
+);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    chatbotId: text('chatbot_id')
+      .notNull()
+      .references(() => chatbots.id, { onDelete: 'cascade' }),
+    /** who owns it: a user, an API key, or a guest session (exactly one is set) */
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    apiKeyId: text('api_key_id'),
+    guestSessionId: text('guest_session_id'),
+    channel: text('channel', { enum: ['dashboard', 'api', 'widget', 'guest', 'openai'] }).notNull(),
+    title: text('title').notNull(),
+    titleSource: text('title_source', { enum: ['auto', 'user'] })
+      .notNull()
+      .default('auto'),
+    mode: text('mode', { enum: ['chat', 'code', 'debug', 'explain', 'optimize'] })
+      .notNull()
+      .default('chat'),
+    /** running summary of turns that fell out of the history window (written when an LLM exists) */
+    summary: text('summary'),
+    summarizedThrough: text('summarized_through'),
+    messageCount: integer('message_count').notNull().default(0),
+    lastMessageAt: ts('last_message_at'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('conversations_bot_idx').on(t.orgId, t.chatbotId, t.id),
+    index('conversations_user_idx').on(t.orgId, t.userId, t.id),
+  ],
+);
+
+export interface Citation {
+  n: number;
+  chunkId: string;
+  documentId: string;
+  documentTitle: string;
+  page: number | null;
+  quote: string;
+  charStart: number;
+  charEnd: number;
+}
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['user', 'assistant'] }).notNull(),
+    mode: text('mode', { enum: ['chat', 'code', 'debug', 'explain', 'optimize'] }).notNull(),
+    content: text('content').notNull(),
+    /** streaming → complete | error | cancelled; a stream cut by the client still ends `complete` */
+    status: text('status', { enum: ['streaming', 'complete', 'error', 'cancelled'] }).notNull(),
+    attachments: jsonb('attachments').$type<Record<string, unknown>[]>().notNull(),
+    citations: jsonb('citations').$type<Citation[]>().notNull(),
+    grounded: boolean('grounded'),
+    usage: jsonb('usage').$type<{ promptTokens: number; completionTokens: number; totalTokens: number }>(),
+    provider: text('provider'),
+    model: text('model'),
+    ttftMs: integer('ttft_ms'),
+    latencyMs: integer('latency_ms'),
+    error: jsonb('error').$type<{ code: string; message: string }>(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('messages_conv_idx').on(t.conversationId, t.id)],
+);
+
+/** Up/down + comment per message and rater (seed 000 feedback table). */
+export const messageFeedback = pgTable(
+  'message_feedback',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    messageId: text('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    raterId: text('rater_id').notNull(),
+    rating: text('rating', { enum: ['up', 'down'] }).notNull(),
+    comment: text('comment'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('message_feedback_rater_key').on(t.messageId, t.raterId)],
+);
+
+/** One row per model call (our answer to the seed's LangSmith tracing), viewable per message. */
+export const llmCalls = pgTable(
+  'llm_calls',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    chatbotId: text('chatbot_id'),
+    conversationId: text('conversation_id'),
+    messageId: text('message_id'),
+    purpose: text('purpose', {
+      enum: ['answer', 'title', 'summary', 'query_expansion', 'analyze', 'embedding'],
+    }).notNull(),
+    provider: text('provider').notNull(),
+    model: text('model').notNull(),
+    promptTokens: integer('prompt_tokens').notNull().default(0),
+    completionTokens: integer('completion_tokens').notNull().default(0),
+    ttftMs: integer('ttft_ms'),
+    latencyMs: integer('latency_ms').notNull(),
+    status: text('status', { enum: ['ok', 'error', 'cancelled'] }).notNull(),
+    error: text('error'),
+    attempt: integer('attempt').notNull().default(1),
+    createdAt: createdAt(),
+  },
+  (t) => [index('llm_calls_message_idx').on(t.messageId), index('llm_calls_org_idx').on(t.orgId, t.id)],
+);
+
+/** Code snippets saved from answers (seed 000 snippets table). */
+export const snippets = pgTable(
+  'snippets',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    messageId: text('message_id'),
+    title: text('title').notNull(),
+    language: text('language').notNull().default('text'),
+    code: text('code').notNull(),
+    tags: text('tags').array().notNull(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('snippets_org_idx').on(t.orgId, t.userId, t.id)],
 );
