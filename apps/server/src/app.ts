@@ -20,11 +20,20 @@ import { membershipRole } from './modules/orgs/members.service.ts';
 import { orgApiKeyRoutes } from './modules/apikeys/apikeys.routes.ts';
 import { resolveApiKey } from './modules/apikeys/apikeys.service.ts';
 import { chatbotRoutes } from './modules/chatbots/chatbots.routes.ts';
+import { providerRoutes } from './modules/providers/providers.routes.ts';
 import { documentRoutes } from './modules/knowledge/documents.routes.ts';
 import { urlRoutes } from './modules/knowledge/web/urls.routes.ts'; // URL ingestion
 import { retrievalRoutes } from './modules/retrieval/retrieval.routes.ts';
+import { multimodalRoutes } from './modules/multimodal/multimodal.routes.ts'; // OCR, process-image, analyze
+import { faqRoutes } from './modules/knowledge/faqs/faqs.routes.ts'; // FAQ entries
+import { businessRoutes } from './modules/business/business.routes.ts'; // business profile + catalogue
 import { adminRoutes } from './modules/admin/admin.routes.ts';
 import { isPlatformAdmin } from './modules/admin/admin.repo.ts';
+import { resolveGuestToken } from './modules/guests/guests.service.ts';
+import { chatRoutes } from './modules/chat/chat.routes.ts';
+import { publicChatRoutes } from './modules/chat/public-chat.routes.ts';
+import { guestRoutes } from './modules/guests/guests.routes.ts';
+import { openAiCompatRoutes } from './modules/chat/openai-compat.routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -133,6 +142,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerAccessControl(app, {
     verifyAccessToken: (token) => deps.tokens.verify(token),
     resolveApiKey: (raw) => resolveApiKey(deps, raw),
+    resolveGuestToken: (raw) => resolveGuestToken(deps, raw),
     membershipRole: (orgId, userId) => membershipRole(deps, orgId, userId),
     isPlatformAdmin: (userId) => isPlatformAdmin(deps.db, userId),
   });
@@ -181,14 +191,23 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       await api.register(orgRoutes, { deps });
       await api.register(orgApiKeyRoutes, { deps });
       await api.register(chatbotRoutes, { deps });
+      await api.register(providerRoutes, { deps, modelBackends: deps.modelBackends });
       await api.register(documentRoutes, { deps });
       await api.register(urlRoutes, { deps }); // URL ingestion (knowledge/web)
       await api.register(retrievalRoutes, { deps });
+      await api.register(multimodalRoutes, { deps }); // OCR, process-image, analyze
+      await api.register(faqRoutes, { deps }); // FAQ entries
+      await api.register(businessRoutes, { deps }); // business profile + catalogue
       await api.register(auditRoutes, { deps });
       await api.register(adminRoutes, { deps });
+      await api.register(chatRoutes, { deps });
+      await api.register(guestRoutes, { deps });
+      await api.register(publicChatRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );
+  // OpenAI-compatible surface at /v1, so the openai SDK works with baseURL = <kawan>/v1
+  await app.register(openAiCompatRoutes, { deps, prefix: '/v1' });
 
   return app;
 }

@@ -12,6 +12,7 @@ import { createJobs } from './platform/jobs/jobs.ts';
 import { registerKnowledgeJobs } from './modules/knowledge/knowledge.jobs.ts';
 import { configureOcr, terminateOcr } from './modules/knowledge/parsing/ocr.ts';
 import path from 'node:path';
+import { localModelFromConfig } from './platform/llm/local-gguf.ts';
 
 export interface Runtime extends Deps {
   close(): Promise<void>;
@@ -39,6 +40,7 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
   const cache = createTtlCache(config.CACHE_TTL * 1000, { redis });
   const indexCache = createTtlCache(10 * 60 * 1000, { redis, maxEntries: 64 });
   const jobs = createJobs({ pool: database.pool, log, embedded: database.kind === 'pglite' });
+  const localModel = localModelFromConfig(config, log);
   const mailer = createMailer({ db: database.db, smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, log });
   const runtime: Runtime = {
     config,
@@ -52,8 +54,10 @@ export async function createRuntime(config: Config, opts: { migrate?: boolean } 
     indexCache,
     files: createFileStore(path.join(config.DATA_DIR, 'files')),
     jobs,
+    modelBackends: { local: localModel ?? undefined },
     async close() {
       await jobs.stop();
+      await localModel?.close();
       await terminateOcr();
       mailer.close();
       cache.close();

@@ -58,6 +58,16 @@ export const configVariables = {
     schema: z.string().min(32).optional(),
     doc: 'HMAC secret for access tokens (≥ 32 chars). Unset: generated once and kept in `DATA_DIR/secrets.json`. Set it explicitly when running several API processes.',
   },
+  MASTER_KEY: {
+    schema: z
+      .string()
+      .regex(
+        /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/,
+        'must be 32 bytes, as 64 hex digits or base64 (`openssl rand -base64 32`)',
+      )
+      .optional(),
+    doc: 'Key that encrypts stored secrets such as model provider API keys (AES-256-GCM): 32 bytes as hex or base64. Unset: generated once and kept in `DATA_DIR/secrets.json`. Set it explicitly when API processes do not share DATA_DIR; changing it makes stored provider keys unreadable (enter them again).',
+  },
   ACCESS_TOKEN_TTL: { schema: seconds.default(900), doc: 'Access token lifetime in seconds.' },
   REFRESH_TOKEN_TTL: {
     schema: seconds.default(30 * 24 * 3600),
@@ -101,6 +111,14 @@ export const configVariables = {
       .default(50 * 1024 * 1024),
     doc: 'Largest file accepted for a document upload, bytes.',
   },
+  MAX_IMAGE_BYTES: {
+    schema: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
+    doc: 'Largest image accepted by the multimodal endpoints (OCR, process-image, analyze) and as a chat attachment, bytes.',
+  },
   MAX_PAGES_PER_DOCUMENT: {
     schema: z.coerce.number().int().positive().default(2000),
     doc: 'Documents with more pages are refused at ingestion (failed, code too_many_pages).',
@@ -137,6 +155,30 @@ export const configVariables = {
     schema: z.enum(['all', 'api', 'worker']).default('all'),
     doc: 'Which work this process does: `all` (serve HTTP and run background jobs), `api` (HTTP only) or `worker` (jobs only). Also set by `kawan serve --role=`.',
   },
+  DEFAULT_MODEL: {
+    schema: z.string().default('builtin/extractive'),
+    doc: 'Model of chatbots that name none: `builtin/extractive` (grounded answers quoted from the documents, no model needed), `local/<file.gguf>` or `<providerId>/<model>`.',
+  },
+  CHAT_TIMEOUT: {
+    schema: seconds.default(120),
+    doc: 'Seconds one model answer may take before it is stopped (error code provider_timeout).',
+  },
+  CHAT_ON_DISCONNECT: {
+    schema: z.enum(['finish', 'cancel']).default('finish'),
+    doc: 'When a client goes away mid-answer: `finish` generates and stores the whole answer anyway; `cancel` stops the model call and stores what was produced (status cancelled).',
+  },
+  SSE_HEARTBEAT: {
+    schema: seconds.default(15),
+    doc: 'Seconds between SSE heartbeat comments, so proxies keep an idle stream open.',
+  },
+  GUEST_SESSION_TTL: {
+    schema: seconds.default(24 * 3600),
+    doc: 'Lifetime of a guest or widget session, seconds.',
+  },
+  GUEST_SESSIONS_PER_HOUR: {
+    schema: z.coerce.number().int().min(1).default(20),
+    doc: "Guest sessions one IP may open per hour (each session gets the chatbot's demo message limit).",
+  },
   SMTP_URL: {
     schema: url.optional(),
     doc: 'SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587`. Unset: mail goes to the dev outbox table (admins list it at `GET /api/v1/admin/outbox`).',
@@ -144,6 +186,26 @@ export const configVariables = {
   MAIL_FROM: {
     schema: z.string().default('Kawan <no-reply@kawan.local>'),
     doc: 'Sender address of outgoing mail.',
+  },
+  LLM_TIMEOUT: {
+    schema: seconds.default(60),
+    doc: 'Default seconds a model provider may stay silent — until its first token, and between tokens — before the call fails with provider_timeout. Each provider can set its own.',
+  },
+  MODELS_DIR: {
+    schema: z.string().optional(),
+    doc: 'Where `kawan models pull` saves GGUF model files and where a bare LOCAL_MODEL_PATH file name is looked up. Default: `DATA_DIR/models`.',
+  },
+  LOCAL_MODEL_PATH: {
+    schema: z.string().optional(),
+    doc: 'A GGUF model file run in-process on the CPU (node-llama-cpp): a path, or a file name in MODELS_DIR. Chatbots choose it as model `local/<file name>`. Unset: no local model.',
+  },
+  LOCAL_MODEL_THREADS: {
+    schema: z.coerce.number().int().min(1).max(256).default(1),
+    doc: 'CPU threads the local model may use. Raise it only on a machine with idle cores: more threads than free cores makes llama.cpp much slower, not faster.',
+  },
+  LOCAL_MODEL_CONTEXT: {
+    schema: z.coerce.number().int().min(256).max(131_072).default(4096),
+    doc: 'Context window of the local model, tokens (capped at what the model was trained for). Its cache takes memory in proportion.',
   },
 } as const;
 

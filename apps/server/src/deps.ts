@@ -7,6 +7,7 @@ import type { Mailer } from './platform/email/mailer.ts';
 import type { TtlCache } from './platform/cache.ts';
 import type { FileStore } from './platform/files/store.ts';
 import type { Jobs } from './platform/jobs/jobs.ts';
+import type { ModelBackends } from './platform/llm/resolve-model.ts';
 
 /**
  * Everything modules may depend on, built once at boot (main.ts / test harness). Services take a narrowed
@@ -26,4 +27,6 @@ export interface Deps {
   indexCache: TtlCache;
   files: FileStore;
   jobs: Jobs;
+  /** in-process model backends chosen by config (a local GGUF model); org providers are resolved per request */
+  modelBackends: ModelBackends;
 }

@@ -15,6 +15,9 @@ const usage = `kawan <command>
   eval retrieval <collection-dir> --run <out.trec> [--mode hybrid|keyword|semantic] [--no-expand]
                         load a test collection (corpus.jsonl, queries.jsonl) into a throwaway embedded
                         database, run every query through the API's search, write a TREC run (top 100)
+  models list           GGUF model files in MODELS_DIR (default DATA_DIR/models), with sizes
+  models pull <url|path> [--name <file.gguf>]
+                        download (with progress) or copy a GGUF model into MODELS_DIR
   config-table          print the configuration table (markdown) for README
 `;
 
@@ -59,6 +62,11 @@ async function main(argv: string[]): Promise<void> {
   }
 
   const config = loadConfig(undefined, { JOB_ROLE: values.role });
+  if (command === 'models') {
+    const { runModelsCommand } = await import('./platform/llm/models-cli.ts');
+    const opts = { name: values.name, out: process.stdout, err: process.stderr };
+    return runModelsCommand(config, positionals.slice(1), opts);
+  }
   if (command === 'migrate') {
     const rt = await createRuntime(config);
     rt.log.info({ database: rt.database.kind }, 'migrations applied');

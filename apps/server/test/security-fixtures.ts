@@ -143,6 +143,11 @@ export interface SecurityFixtures {
     invite: { id: string; email: string };
     /** A document of chatbot `bot`. */
     doc: { id: string; title: string };
+    /** A model provider of org A (its base URL never answers; its key must never show). */
+    provider: { id: string; name: string; apiKey: string };
+    /** An FAQ entry of chatbot `bot` and a catalogue item of org A. */
+    faq: { id: string };
+    item: { id: string };
     /** Revoked, expired and rotated-out keys of org A (all of them were all-powerful while alive). */
     dead: DeadKey[];
     deadIds: {
@@ -248,6 +253,24 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
     { title: docTitle },
   );
   assert.equal(doc.status, 201, JSON.stringify(doc.body));
+  const faq = await post(s, `${orgA}/chatbots/${botA.bot.id}/faqs`, ownerA.token, {
+    question: `Where is the vault ${tag}?`,
+    answer: 'Behind the secret handbook.',
+  });
+  const item = await post(s, `${orgA}/business/catalogue`, ownerA.token, {
+    name: `Vault key ${tag}`,
+    price: '1000',
+  });
+  const providerA = {
+    name: `Penyedia Rahasia ${tag}`,
+    apiKey: `sk-rahasia-${randomBytes(12).toString('hex')}`,
+  };
+  const provider = await post(s, `${orgA}/providers`, ownerA.token, {
+    ...providerA,
+    preset: 'custom',
+    baseUrl: 'http://127.0.0.1:1/v1',
+    models: [{ id: 'secret-model' }],
+  });
   const inviteEmail = uniqueEmail('pending-a');
   const invite = await post(s, `${orgA}/invitations`, ownerA.token, { email: inviteEmail, role: 'admin' });
 
@@ -274,6 +297,9 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
     },
     invite: { id: invite.invitation.id, email: inviteEmail },
     doc: { id: doc.body.document.id, title: docTitle },
+    provider: { id: provider.id, ...providerA },
+    faq: { id: faq.id },
+    item: { id: item.id },
     dead: [
       { label: 'revoked org key of A', secret: orgRevoked.secret },
       { label: 'expired org key of A', secret: orgExpired.secret },
@@ -302,6 +328,11 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
     a.invite.email,
     a.doc.id,
     a.doc.title,
+    a.provider.id,
+    a.provider.name,
+    a.provider.apiKey,
+    a.faq.id,
+    a.item.id,
     ...Object.values(a.deadIds),
     successor.key.id,
     ...Object.values(users).flatMap((u) => [u.id, u.email]),
@@ -345,6 +376,9 @@ export const paramFixtures: Record<string, (route: CollectedRoute, fx: SecurityF
   userId: (_r, fx) => fx.a.users.member.id,
   inviteId: (_r, fx) => fx.a.invite.id,
   docId: (_r, fx) => fx.a.doc.id,
+  providerId: (_r, fx) => fx.a.provider.id,
+  faqId: (_r, fx) => fx.a.faq.id,
+  itemId: (_r, fx) => fx.a.item.id,
 };
 
 export function missingFixtures(route: CollectedRoute): string[] {
@@ -381,6 +415,14 @@ export const crossOrgBodies: Record<string, unknown> = {
   'POST /api/v1/orgs/:orgId/chatbots/:botId/keys/:keyId/rotate': { gracePeriodSeconds: 0 },
   'PATCH /api/v1/orgs/:orgId/chatbots/:botId/documents/:docId': { title: 'hijacked' },
   'POST /api/v1/orgs/:orgId/chatbots/:botId/search': { query: 'secret handbook' },
+  'PATCH /api/v1/orgs/:orgId/providers/:providerId': { name: 'hijacked' },
+  // The provider is looked up (404) before anything is called; its base URL (port 1) never answers anyway.
+  'POST /api/v1/orgs/:orgId/providers/:providerId/test': {},
+  'POST /api/v1/orgs/:orgId/chatbots/:botId/query-expansion': { query: 'secret handbook' },
+  'POST /api/v1/orgs/:orgId/chatbots/:botId/faqs': { question: 'hijacked?', answer: 'yes' },
+  'POST /api/v1/orgs/:orgId/chatbots/:botId/faqs/import': [{ question: 'hijacked?', answer: 'yes' }],
+  'PATCH /api/v1/orgs/:orgId/chatbots/:botId/faqs/:faqId': { answer: 'hijacked' },
+  'PATCH /api/v1/orgs/:orgId/business/catalogue/:itemId': { name: 'hijacked' },
   // URL ingestion: the chatbot is looked up (404) before anything is fetched; port 1 never answers anyway.
   'POST /api/v1/orgs/:orgId/chatbots/:botId/documents/urls': { url: 'http://127.0.0.1:1/x' },
 };

@@ -26,6 +26,7 @@ export const errorCodes = {
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
+  unprocessable_image: 422, // a file that claims to be an image (magic number) but cannot be decoded
   rate_limited: 429,
   demo_limit_reached: 429,
   model_not_configured: 409,

@@ -84,3 +84,15 @@ export async function deleteChatbot(db: DbOrTx, orgId: string, botId: string): P
     .returning({ id: chatbots.id });
   return rows.length === 1;
 }
+
+export async function getChatbotBySlug(
+  db: DbOrTx,
+  orgId: string,
+  slug: string,
+): Promise<ChatbotRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(chatbots)
+    .where(and(eq(chatbots.orgId, orgId), eq(chatbots.slug, slug)));
+  return row;
+}

@@ -17,6 +17,10 @@ export const modelSettingsSchema = z
       .boolean()
       .default(true)
       .describe('Answer only from the documents; say so when they do not contain the answer'),
+    useBusinessProfile: z
+      .boolean()
+      .optional()
+      .describe("Search the org's business profile and catalogue as knowledge too (default true)"),
   })
   .strict();
 

@@ -4,10 +4,11 @@ import type { JobSpec } from '../../platform/jobs/jobs.ts';
 import { newId } from '../../platform/ids.ts';
 import { parseDocument } from './parsing/parse-document.ts';
 import { ParseError } from './parsing/errors.ts';
-import { chunkPages } from './parsing/chunk.ts';
-import { embedText } from '../retrieval/embedder.ts';
+import { chunkPages, type Chunk } from './parsing/chunk.ts';
+import type { ParsedPage } from './parsing/types.ts';
+import { embedItem } from '../retrieval/index-store.ts';
 import { guessLanguage } from '../retrieval/text.ts';
-import { indexCacheKey } from '../retrieval/retrieval.service.ts';
+import { chunkItem, indexCacheKey } from '../retrieval/retrieval.service.ts';
 import * as repo from './knowledge.repo.ts';
 
 export const ingestJob = {
@@ -28,7 +29,8 @@ const INSERT_BATCH = 200;
 
 /**
  * Ingests one version of one document. Idempotent, so a retry or a resume after kill -9 converges: chunking is
- * deterministic and chunks are keyed by (document, version, ordinal), so a re-run inserts only what is missing.
+ * deterministic and chunks are keyed by (document, version, ordinal), so a re-run adds only what is missing (and
+ * rewrites the vectors of what is there: they follow the document's current title and tags).
  * The version becomes searchable in the one transaction that marks the document indexed.
  */
 export async function ingestDocument(
@@ -61,13 +63,15 @@ export async function ingestDocument(
     await Promise.all(pending);
 
     await progress('chunking', 50);
-    const pieces = chunkPages(parsed.pages);
+    const pieces = await chunkInSlices(parsed.pages);
     const language = guessLanguage(
       parsed.pages
         .map((p) => p.text)
         .join('\n')
         .slice(0, 20_000),
     );
+    // The title the document will have once indexed: its stored vectors are computed with it (chunkItem).
+    const title = doc.title === doc.filename && parsed.title ? parsed.title : doc.title;
 
     await progress('embedding', 55);
     for (let i = 0; i < pieces.length; i += INSERT_BATCH) {
@@ -75,21 +79,25 @@ export async function ingestDocument(
       await repo.insertChunks(
         deps.db,
         orgId,
-        batch.map((c) => ({
-          id: newId('chunk'),
-          chatbotId,
-          documentId,
-          version,
-          ordinal: c.ordinal,
-          page: c.page,
-          charStart: c.charStart,
-          charEnd: c.charEnd,
-          heading: c.heading ?? null,
-          text: c.text,
-          tokenCount: c.tokenCount,
-          language,
-          embedding: Array.from(embedText(`${c.heading ?? ''}\n${c.text}`)),
-        })),
+        batch.map((c) => {
+          const row = {
+            id: newId('chunk'),
+            chatbotId,
+            documentId,
+            version,
+            ordinal: c.ordinal,
+            page: c.page,
+            charStart: c.charStart,
+            charEnd: c.charEnd,
+            heading: c.heading ?? null,
+            text: c.text,
+            tokenCount: c.tokenCount,
+            language,
+          };
+          // Exactly the vector the search index would compute for this chunk, so index builds can reuse it.
+          const item = chunkItem({ ...row, title, tags: doc.tags, metadata: doc.metadata });
+          return { ...row, embedding: Array.from(embedItem(item)) };
+        }),
       );
       await progress(
         'embedding',
@@ -98,6 +106,7 @@ export async function ingestDocument(
     }
 
     const indexed = await deps.db.transaction(async (tx) => {
+      const at = new Date();
       const row = await repo.updateDocument(
         tx,
         orgId,
@@ -106,16 +115,22 @@ export async function ingestDocument(
           status: 'indexed',
           progress: 100,
           indexedVersion: version,
-          indexedAt: new Date(),
+          // updatedAt = indexedAt marks the stored vectors as current (listSearchableChunks)…
+          indexedAt: at,
+          updatedAt: at,
           chunkCount: pieces.length,
           pageCount: parsed.pages.length,
           language,
-          title: doc.title === doc.filename && parsed.title ? parsed.title : doc.title,
+          title,
           error: null,
           errorCode: null,
         },
         version,
       );
+      if (row && !sameStrings(row.tags, doc.tags)) {
+        // …unless the tags were edited while the chunks were being embedded: then the index embeds them itself.
+        await repo.updateDocument(tx, orgId, documentId, { updatedAt: new Date(at.getTime() + 1) }, version);
+      }
       if (row) await repo.deleteChunksExcept(tx, orgId, documentId, version); // older versions leave with it
       return row;
     });
@@ -142,4 +157,29 @@ export async function ingestDocument(
     );
     throw err;
   }
+}
+
+const sameStrings = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+const PAGES_PER_SLICE = 20;
+
+/**
+ * chunkPages, a few pages at a time with a turn of the event loop in between: chunking a 1,000-page PDF takes
+ * over a second of CPU, which in one piece would stall every request this process serves. The chunks are the
+ * same as from one call: a chunk never spans pages, and the only state carried from page to page is the ordinal
+ * and the current heading, which are carried here.
+ */
+export async function chunkInSlices(pages: ParsedPage[]): Promise<Chunk[]> {
+  const out: Chunk[] = [];
+  let heading: string | undefined;
+  for (let i = 0; i < pages.length; i += PAGES_PER_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const c of chunkPages(pages.slice(i, i + PAGES_PER_SLICE))) {
+      // Chunks of a slice before its first heading inherit the heading in force (chunkPages never unsets one).
+      if (c.heading === undefined && heading !== undefined) c.heading = heading;
+      heading = c.heading;
+      out.push({ ...c, ordinal: out.length });
+    }
+  }
+  return out;
 }

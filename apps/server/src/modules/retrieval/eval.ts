@@ -115,7 +115,7 @@ export async function evalRetrieval(
       });
       const seen = new Set<string>();
       for (const h of hits) {
-        const docId = externalId.get(h.documentId);
+        const docId = h.documentId ? externalId.get(h.documentId) : undefined;
         if (!docId || seen.has(docId)) continue;
         seen.add(docId);
         out.push(`${q.id} Q0 ${docId} ${seen.size} ${h.score.toFixed(6)} kawan-${opts.mode}`);

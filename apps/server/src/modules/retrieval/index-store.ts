@@ -316,7 +316,9 @@ export function addToIndex(index: RetrievalIndex, items: Iterable<RetrievalItem>
         index.hasVector[slot] = 1;
       }
     }
-    index.slots.push({ item, language, lenTitle: lens[0]!, lenBody: lens[1]! });
+    // The index holds its own copy of a given vector: keeping the caller's too would double that memory.
+    const kept = item.vector === undefined ? item : { ...item, vector: undefined };
+    index.slots.push({ item: kept, language, lenTitle: lens[0]!, lenBody: lens[1]! });
     index.byId.set(item.id, slot);
     const siblings = index.byDocId.get(item.docId);
     if (siblings) siblings.push(slot);

@@ -18,7 +18,11 @@ export const permissions = {
   'chatbots:delete': { role: 'admin' },
   'chatbot-keys:read': { role: 'member' },
   'chatbot-keys:manage': { role: 'admin', userOnly: true },
+  'providers:read': { role: 'member' },
+  'providers:manage': { role: 'admin', userOnly: true },
   'audit:read': { role: 'admin' },
+  'multimodal:use': { role: 'member' },
+  'chat:use': { role: 'member' },
 } as const satisfies Record<string, { role: Role; userOnly?: boolean }>;
 
 export type Permission = keyof typeof permissions;
@@ -39,7 +43,9 @@ export function roleAtLeast(role: Role, least: Role): boolean {
 
 export type Actor =
   | { type: 'user'; userId: string }
-  | { type: 'api_key'; keyId: string; orgId: string; chatbotId: string | null; scopes: string[] };
+  | { type: 'api_key'; keyId: string; orgId: string; chatbotId: string | null; scopes: string[] }
+  /** an anonymous guest or widget visitor: may only chat with the one chatbot of its session */
+  | { type: 'guest'; sessionId: string; orgId: string; chatbotId: string };
 
 /** The actor's standing in one organization, resolved once per request. */
 export interface OrgAccess {
@@ -50,6 +56,7 @@ export interface OrgAccess {
 
 export function can(access: OrgAccess, permission: Permission): boolean {
   const rule: { role: Role; userOnly?: boolean } = permissions[permission];
+  if (access.actor.type === 'guest') return false;
   if (access.actor.type === 'api_key') {
     return !rule.userOnly && access.actor.chatbotId === null && access.actor.scopes.includes(permission);
   }

@@ -9,10 +9,12 @@ import { can, permissions, type Actor, type OrgAccess, type Permission } from '.
  * - 'public'          no credentials
  * - 'user'            any signed-in user (their own account, org list…)
  * - 'platform_admin'  operators of this Kawan installation
- * - 'chatbot'         the key of the chatbot named by :botId (public chatbot endpoints)
+ * - 'chatbot'         the key of the chatbot named by :botId, or a guest/widget session of it (public endpoints)
+ * - 'api_key'         any live API key (chatbot or org key); the handler scopes to the key's org/chatbot
+ *                     (the OpenAI-compatible /v1 endpoints, where the chatbot is named in the body)
  * - a Permission      org-scoped: :orgId in the path, checked with can()
  */
-export type Access = 'public' | 'user' | 'platform_admin' | 'chatbot' | Permission;
+export type Access = 'public' | 'user' | 'platform_admin' | 'chatbot' | 'api_key' | Permission;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -28,11 +30,14 @@ export interface AccessDeps {
   verifyAccessToken(token: string): Promise<{ userId: string }>;
   /** Resolves a raw API key; throws api_key_invalid for unknown, revoked or expired keys. */
   resolveApiKey(raw: string): Promise<Extract<Actor, { type: 'api_key' }>>;
+  /** Resolves a guest/widget session token (`kwg_…`); throws api_key_invalid when unknown or expired. */
+  resolveGuestToken(raw: string): Promise<Extract<Actor, { type: 'guest' }>>;
   membershipRole(orgId: string, userId: string): Promise<Role | null>;
   isPlatformAdmin(userId: string): Promise<boolean>;
 }
 
 export const API_KEY_PREFIX = 'kw_';
+export const GUEST_TOKEN_PREFIX = 'kwg_';
 const orgIdSchema = prefixedId('org');
 
 export function registerAccessControl(app: FastifyInstance, deps: AccessDeps): void {
@@ -71,9 +76,14 @@ export function registerAccessControl(app: FastifyInstance, deps: AccessDeps): v
       }
       return;
     }
+    if (access === 'api_key') {
+      if (actor.type !== 'api_key') throw new AppError('unauthenticated', 'Send an API key as Bearer');
+      return;
+    }
     if (access === 'chatbot') {
       const botId = (req.params as { botId?: string }).botId;
-      if (actor.type !== 'api_key' || actor.chatbotId === null || actor.chatbotId !== botId) {
+      // the chatbot's own key, or a guest/widget session opened for this chatbot
+      if (actor.type === 'user' || actor.chatbotId === null || actor.chatbotId !== botId) {
         throw notFound('Chatbot');
       }
       return;
@@ -93,6 +103,7 @@ async function authenticate(req: FastifyRequest, deps: AccessDeps, required: boo
     throw new AppError('unauthenticated', 'Authorization header must be "Bearer <token or API key>"');
   }
   const credential = match[1];
+  if (credential.startsWith(GUEST_TOKEN_PREFIX)) return deps.resolveGuestToken(credential);
   if (credential.startsWith(API_KEY_PREFIX)) return deps.resolveApiKey(credential);
   const { userId } = await deps.verifyAccessToken(credential);
   return { type: 'user', userId };
@@ -102,6 +113,7 @@ async function authenticate(req: FastifyRequest, deps: AccessDeps, required: boo
 async function resolveOrgAccess(deps: AccessDeps, actor: Actor, orgId: string): Promise<OrgAccess> {
   // Runs before validation: keep raw path text (e.g. a NUL byte, which Postgres rejects) away from the database.
   if (!orgIdSchema.safeParse(orgId).success) throw notFound('Organization');
+  if (actor.type === 'guest') throw notFound('Organization');
   if (actor.type === 'api_key') {
     if (actor.orgId !== orgId) throw notFound('Organization');
     return { orgId, actor, role: null };

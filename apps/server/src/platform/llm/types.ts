@@ -115,13 +115,11 @@ export async function collectStream(stream: AsyncIterable<ChatChunk>): Promise<C
     } else {
       return {
         text,
-        toolCalls: calls
-          .filter(Boolean)
-          .map((c) => ({
-            id: c.id,
-            type: 'function' as const,
-            function: { name: c.name, arguments: c.args },
-          })),
+        toolCalls: calls.filter(Boolean).map((c) => ({
+          id: c.id,
+          type: 'function' as const,
+          function: { name: c.name, arguments: c.args },
+        })),
         finishReason: chunk.finishReason,
         usage: chunk.usage,
       };

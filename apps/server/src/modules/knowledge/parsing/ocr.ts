@@ -144,22 +144,73 @@ function exclusive<T>(fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
+/** Pixel box in the recognised image: (x0, y0) top-left, (x1, y1) bottom-right. */
+export interface OcrBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface OcrWord {
+  text: string;
+  confidence: number;
+  bbox: OcrBox;
+}
+
+export interface OcrLine extends OcrWord {
+  words: OcrWord[];
+}
+
 export interface OcrResult {
   text: string;
   /** Tesseract's mean word confidence, 0–100. */
   confidence: number;
   ms: number;
+  /** Only with `boxes: true`: lines in reading order, each with its words. */
+  lines?: OcrLine[];
 }
 
-/** Recognises text in an encoded image (PNG/JPEG/…); callers normalise it first (see image.ts). */
-export function ocrImage(image: Buffer, opts: { langs?: string } = {}): Promise<OcrResult> {
+type TPage = Awaited<ReturnType<TWorker['recognize']>>['data'];
+
+/** Flattens tesseract's block → paragraph → line → word tree into lines of words. */
+function linesOf(page: TPage): OcrLine[] {
+  const box = ({ x0, y0, x1, y1 }: OcrBox): OcrBox => ({ x0, y0, x1, y1 });
+  return (page.blocks ?? []).flatMap((b) =>
+    b.paragraphs.flatMap((p) =>
+      p.lines.map((l) => ({
+        text: l.text.trim(),
+        confidence: l.confidence,
+        bbox: box(l.bbox),
+        words: l.words.map((w) => ({ text: w.text, confidence: w.confidence, bbox: box(w.bbox) })),
+      })),
+    ),
+  );
+}
+
+/**
+ * Recognises text in an encoded image (PNG/JPEG/…); callers normalise it first (see image.ts). `boxes` also
+ * returns word and line boxes (tesseract's block output), in the pixels of the image given here.
+ */
+export function ocrImage(image: Buffer, opts: { langs?: string; boxes?: boolean } = {}): Promise<OcrResult> {
   const langs = opts.langs ?? DEFAULT_OCR_LANGS;
   return exclusive(async () => {
     const worker = await getWorker(langs);
     const started = performance.now();
     try {
-      const { data } = await withTimeout(worker.recognize(image), settings.recognizeTimeoutMs, 'OCR');
-      return { text: cleanOcrText(data.text), confidence: data.confidence, ms: performance.now() - started };
+      const output = opts.boxes ? { text: true, blocks: true } : undefined;
+      const { data } = await withTimeout(
+        worker.recognize(image, {}, output),
+        settings.recognizeTimeoutMs,
+        'OCR',
+      );
+      const result: OcrResult = {
+        text: cleanOcrText(data.text),
+        confidence: data.confidence,
+        ms: performance.now() - started,
+      };
+      if (opts.boxes) result.lines = linesOf(data);
+      return result;
     } catch (err) {
       // After a timeout or engine error the worker's state is unknown: start afresh next time.
       await dropWorker(langs);

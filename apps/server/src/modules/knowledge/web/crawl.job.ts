@@ -50,7 +50,7 @@ type CrawlDeps = Pick<Deps, 'db' | 'cache' | 'config' | 'files' | 'jobs' | 'inde
 
 export function initiatorOf(ctx: RequestContext): CrawlJobData['initiator'] {
   return {
-    actorType: ctx.actor?.type ?? 'anonymous',
+    actorType: ctx.actor?.type === 'user' || ctx.actor?.type === 'api_key' ? ctx.actor.type : 'anonymous',
     actorId:
       ctx.actor?.type === 'user' ? ctx.actor.userId : ctx.actor?.type === 'api_key' ? ctx.actor.keyId : null,
     ip: ctx.ip,
