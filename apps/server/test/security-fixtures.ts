@@ -32,7 +32,7 @@ import {
 // ---------------------------------------------------------------------------------------------------------
 // The route table
 
-export type AccessClass = 'public' | 'user' | 'platform_admin' | 'chatbot' | 'org';
+export type AccessClass = 'public' | 'user' | 'platform_admin' | 'chatbot' | 'api_key' | 'org';
 
 export interface CollectedRoute {
   method: string;
@@ -62,7 +62,13 @@ export function isInfraRoute(url: string): boolean {
 
 export function accessClass(access: Access | undefined): AccessClass | undefined {
   if (access === undefined) return undefined;
-  if (access === 'public' || access === 'user' || access === 'platform_admin' || access === 'chatbot') {
+  if (
+    access === 'public' ||
+    access === 'user' ||
+    access === 'platform_admin' ||
+    access === 'chatbot' ||
+    access === 'api_key'
+  ) {
     return access;
   }
   return access in permissions ? 'org' : undefined;
@@ -148,6 +154,11 @@ export interface SecurityFixtures {
     /** An FAQ entry of chatbot `bot` and a catalogue item of org A. */
     faq: { id: string };
     item: { id: string };
+    /** Conversations are private to their owner: one of A's member, one of A's all-scope org key. */
+    conv: { convId: string; msgId: string };
+    keyConv: { convId: string; msgId: string };
+    /** A guest session of chatbot `bot2` (it must not reach `bot`). */
+    bot2Guest: string;
     /** Revoked, expired and rotated-out keys of org A (all of them were all-powerful while alive). */
     dead: DeadKey[];
     deadIds: {
@@ -271,6 +282,17 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
     baseUrl: 'http://127.0.0.1:1/v1',
     models: [{ id: 'secret-model' }],
   });
+  const chatBase = `${orgA}/chatbots/${botA.bot.id}/conversations`;
+  const openConversation = async (token: string) => {
+    const conv = await post(s, chatBase, token, {});
+    const turn = await post(s, `${chatBase}/${conv.id}/messages`, token, {
+      content: `Where is the vault ${tag}?`,
+    });
+    return { convId: conv.id as string, msgId: turn.message.id as string };
+  };
+  const conv = await openConversation(users.member.token);
+  const keyConv = await openConversation(orgKey.secret);
+  const guest = await post(s, '/api/v1/guest/sessions', '', { chatbotId: botA2.bot.id });
   const inviteEmail = uniqueEmail('pending-a');
   const invite = await post(s, `${orgA}/invitations`, ownerA.token, { email: inviteEmail, role: 'admin' });
 
@@ -300,6 +322,9 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
     provider: { id: provider.id, ...providerA },
     faq: { id: faq.id },
     item: { id: item.id },
+    conv,
+    keyConv,
+    bot2Guest: guest.token,
     dead: [
       { label: 'revoked org key of A', secret: orgRevoked.secret },
       { label: 'expired org key of A', secret: orgExpired.secret },
@@ -333,6 +358,10 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
     a.provider.apiKey,
     a.faq.id,
     a.item.id,
+    a.conv.convId,
+    a.conv.msgId,
+    a.keyConv.convId,
+    a.keyConv.msgId,
     ...Object.values(a.deadIds),
     successor.key.id,
     ...Object.values(users).flatMap((u) => [u.id, u.email]),
@@ -378,6 +407,8 @@ export const paramFixtures: Record<string, (route: CollectedRoute, fx: SecurityF
   docId: (_r, fx) => fx.a.doc.id,
   providerId: (_r, fx) => fx.a.provider.id,
   faqId: (_r, fx) => fx.a.faq.id,
+  convId: (_r, fx) => fx.a.conv.convId,
+  msgId: (_r, fx) => fx.a.conv.msgId,
   itemId: (_r, fx) => fx.a.item.id,
 };
 
@@ -422,6 +453,10 @@ export const crossOrgBodies: Record<string, unknown> = {
   'POST /api/v1/orgs/:orgId/chatbots/:botId/faqs': { question: 'hijacked?', answer: 'yes' },
   'POST /api/v1/orgs/:orgId/chatbots/:botId/faqs/import': [{ question: 'hijacked?', answer: 'yes' }],
   'PATCH /api/v1/orgs/:orgId/chatbots/:botId/faqs/:faqId': { answer: 'hijacked' },
+  'POST /api/v1/orgs/:orgId/chatbots/:botId/conversations': {},
+  'PATCH /api/v1/orgs/:orgId/chatbots/:botId/conversations/:convId': { title: 'hijacked' },
+  'POST /api/v1/orgs/:orgId/chatbots/:botId/conversations/:convId/messages': { content: 'hijacked?' },
+  'PUT /api/v1/orgs/:orgId/chatbots/:botId/conversations/:convId/messages/:msgId/feedback': { rating: 'down' },
   'PATCH /api/v1/orgs/:orgId/business/catalogue/:itemId': { name: 'hijacked' },
   // URL ingestion: the chatbot is looked up (404) before anything is fetched; port 1 never answers anyway.
   'POST /api/v1/orgs/:orgId/chatbots/:botId/documents/urls': { url: 'http://127.0.0.1:1/x' },
@@ -436,3 +471,11 @@ export const handlerRefusals: Record<string, { apiKey?: string }> = {};
 export const leastRole = (p: Permission): OrgRole => permissions[p].role;
 export const isUserOnly = (p: Permission): boolean => 'userOnly' in permissions[p];
 export const rolesBelow = (least: OrgRole): OrgRole[] => roles.slice(0, roles.indexOf(least));
+
+/**
+ * Path parameters that depend on who calls: a conversation is private to its owner, so the org key's control
+ * call reads the key's own conversation, everyone else the member's.
+ */
+export function callerParams(fx: SecurityFixtures, token: string): Record<string, string> {
+  return token === fx.a.orgKey.secret ? { convId: fx.a.keyConv.convId, msgId: fx.a.keyConv.msgId } : {};
+}

@@ -21,6 +21,7 @@ import {
   startRouteCollection,
   throwawayOrg,
   type AccessClass,
+  callerParams,
   type CollectedRoute,
   type SecurityFixtures,
 } from './security-fixtures.ts';
@@ -36,7 +37,8 @@ import {
  *   each role of A below the permission's least role → 403; A's chatbot key → 403/404; an org key lacking
  *   the scope (or any key, for userOnly permissions) → 403
  * - 'user': API keys → 403;  'platform_admin': ordinary users and keys → 403
- * - 'chatbot': another chatbot's key, org keys, user tokens → 404
+ * - 'chatbot': another chatbot's key or guest session, org keys, user tokens → 404
+ * - 'api_key' (/v1): user tokens and guest sessions → 401
  *
  * and, as the control that makes the 403s meaningful, the least privileged caller that should get in does
  * (a GET answers < 400; a write is sent a malformed id or body and must get past access control to fail
@@ -238,6 +240,7 @@ for (const backend of backends()) {
           name: label,
           family,
           token,
+          path: fillPath(route, fx, callerParams(fx, token)),
           expect: refusal ? { pass: 'refused', why: refusal } : { pass: 'direct' },
         };
       }
@@ -570,6 +573,12 @@ for (const backend of backends()) {
               expect: deny([401, 404], ['unauthenticated', 'not_found']),
             },
             {
+              name: "a guest session of A's other chatbot",
+              family: 'wrong-principal',
+              token: fx.a.bot2Guest,
+              expect: notFound,
+            },
+            {
               name: "A's chatbot key on a nonexistent chatbot",
               family: 'not-found',
               token: fx.a.botKey.secret,
@@ -579,6 +588,32 @@ for (const backend of backends()) {
             await allowed(route, "the chatbot's own key (control)", fx.a.botKey.secret, async () => {
               const c = await createChatbot(s, fx.a.users.owner, { name: 'Throwaway bot' });
               return { token: c.secret, override: { botId: c.bot.id } };
+            }),
+          ];
+          for (const cell of cells) await run(route, cell);
+        });
+      }
+    });
+
+    it("'api_key' routes (OpenAI-compatible /v1): any live API key, never a user token", async (t) => {
+      for (const route of apiRoutes('api_key')) {
+        await t.test(routeKey(route), async () => {
+          const cells: Cell[] = [
+            ...common,
+            {
+              name: "A's owner (user token)",
+              family: 'wrong-principal',
+              token: fx.a.users.owner.token,
+              expect: deny([401], ['unauthenticated']),
+            },
+            {
+              name: "a guest session of A's chatbot",
+              family: 'wrong-principal',
+              token: fx.a.bot2Guest,
+              expect: deny([401], ['unauthenticated']),
+            },
+            await allowed(route, "A's chatbot key (control)", fx.a.botKey.secret, async () => {
+              throw new Error(`${routeKey(route)}: a write without a body needs a control case`);
             }),
           ];
           for (const cell of cells) await run(route, cell);
@@ -608,6 +643,7 @@ for (const backend of backends()) {
         user: ['no-credentials', 'bad-credentials', 'dead-key', 'wrong-principal', 'allowed'],
         platform_admin: ['no-credentials', 'bad-credentials', 'dead-key', 'wrong-principal', 'allowed'],
         chatbot: ['no-credentials', 'bad-credentials', 'dead-key', 'other-org', 'wrong-principal', 'allowed'],
+        api_key: ['no-credentials', 'bad-credentials', 'dead-key', 'wrong-principal', 'allowed'],
         public: ['allowed'],
       };
       const gaps: string[] = [];
