@@ -104,6 +104,33 @@ for (const backend of backends()) {
       assert.equal(traces.body.data[0].promptTokens, usage.promptTokens);
     });
 
+    it('query expansion asks the model for rewrites (method llm) and traces the call', async () => {
+      await botWithModel({ model: `${providerId}/kawan-test-chat` });
+      const res = await s.request('POST', `${base}/query-expansion`, {
+        token: owner.token,
+        body: {
+          query:
+            'loan cost [[reply:{"rewrites":["interest rate of pawn loans","loan cost","monthly fee for a gold loan"]}]]',
+          method: 'llm',
+        },
+      });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(res.body.rewrites, [
+        'interest rate of pawn loans',
+        'loan cost',
+        'monthly fee for a gold loan',
+      ]);
+      const sent = llm.lastChat()!;
+      assert.equal(sent.body.model, 'kawan-test-chat');
+      assert.ok(sent.body.response_format, 'structured output requested');
+      const traced = await s.rt.database.pool.query(
+        "select status, prompt_tokens from llm_calls where purpose = 'query_expansion' and org_id = $1",
+        [owner.orgId],
+      );
+      assert.equal(traced.rows.length, 1);
+      assert.equal(traced.rows[0].status, 'ok');
+    });
+
     it('falls back to the fallback model when the primary fails; both attempts are traced', async () => {
       const { convUrl } = await botWithModel({
         model: `${providerId}/kawan-test-missing`,

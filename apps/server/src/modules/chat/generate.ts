@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { resolveChatModel } from '../../platform/llm/resolve-model.ts';
 import { ProviderError, type ChatMessage, type ContentPart, type Usage } from '../../platform/llm/types.ts';
+import { getProfile } from '../business/business.repo.ts';
 import type { ChatbotRow } from '../chatbots/chatbots.repo.ts';
 import type { AnswerHit } from './answer/answer.types.ts';
 import { parseCitations } from './answer/citations.ts';
@@ -79,9 +80,12 @@ async function attemptModel(
 ): Promise<Generated> {
   const settings = a.bot.modelSettings as ModelSettings;
   const { provider, model, info } = await resolveChatModel(deps, a.bot.orgId, ref);
+  const useBusiness = (a.bot.modelSettings as { useBusinessProfile?: boolean }).useBusinessProfile !== false;
+  const businessProfile = useBusiness ? ((await getProfile(deps.db, a.bot.orgId)) ?? null) : null;
   const { messages, sources } = assembleContext({
     mode: a.mode,
     systemPrompt: a.bot.systemPrompt,
+    businessProfile,
     hits: a.mode === 'chat' ? a.hits : a.hits.slice(0, 3),
     history: a.history,
     question: a.question,
