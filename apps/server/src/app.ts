@@ -34,6 +34,7 @@ import { chatRoutes } from './modules/chat/chat.routes.ts';
 import { publicChatRoutes } from './modules/chat/public-chat.routes.ts';
 import { guestRoutes } from './modules/guests/guests.routes.ts';
 import { openAiCompatRoutes } from './modules/chat/openai-compat.routes.ts';
+import { snippetRoutes } from './modules/snippets/snippets.routes.ts'; // code snippets
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -203,6 +204,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       await api.register(chatRoutes, { deps });
       await api.register(guestRoutes, { deps });
       await api.register(publicChatRoutes, { deps });
+      await api.register(snippetRoutes, { deps }); // code snippets
     },
     { prefix: '/api/v1' },
   );

@@ -157,6 +157,8 @@ export interface SecurityFixtures {
     /** Conversations are private to their owner: one of A's member, one of A's all-scope org key. */
     conv: { convId: string; msgId: string };
     keyConv: { convId: string; msgId: string };
+    /** A code snippet of A's member (snippets are private to a signed-in user; keys are refused). */
+    snippet: { id: string };
     /** A guest session of chatbot `bot2` (it must not reach `bot`). */
     bot2Guest: string;
     /** Revoked, expired and rotated-out keys of org A (all of them were all-powerful while alive). */
@@ -292,6 +294,11 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
   };
   const conv = await openConversation(users.member.token);
   const keyConv = await openConversation(orgKey.secret);
+  const snippet = await post(s, `${orgA}/snippets`, users.member.token, {
+    title: `Vault snippet ${tag}`,
+    language: 'ts',
+    code: 'openVault(secretHandbook);',
+  });
   const guest = await post(s, '/api/v1/guest/sessions', '', { chatbotId: botA2.bot.id });
   const inviteEmail = uniqueEmail('pending-a');
   const invite = await post(s, `${orgA}/invitations`, ownerA.token, { email: inviteEmail, role: 'admin' });
@@ -324,6 +331,7 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
     item: { id: item.id },
     conv,
     keyConv,
+    snippet: { id: snippet.id },
     bot2Guest: guest.token,
     dead: [
       { label: 'revoked org key of A', secret: orgRevoked.secret },
@@ -362,6 +370,7 @@ export async function buildFixtures(s: TestServer): Promise<SecurityFixtures> {
     a.conv.msgId,
     a.keyConv.convId,
     a.keyConv.msgId,
+    a.snippet.id,
     ...Object.values(a.deadIds),
     successor.key.id,
     ...Object.values(users).flatMap((u) => [u.id, u.email]),
@@ -410,6 +419,7 @@ export const paramFixtures: Record<string, (route: CollectedRoute, fx: SecurityF
   convId: (_r, fx) => fx.a.conv.convId,
   msgId: (_r, fx) => fx.a.conv.msgId,
   itemId: (_r, fx) => fx.a.item.id,
+  snippetId: (_r, fx) => fx.a.snippet.id,
 };
 
 export function missingFixtures(route: CollectedRoute): string[] {
@@ -456,17 +466,28 @@ export const crossOrgBodies: Record<string, unknown> = {
   'POST /api/v1/orgs/:orgId/chatbots/:botId/conversations': {},
   'PATCH /api/v1/orgs/:orgId/chatbots/:botId/conversations/:convId': { title: 'hijacked' },
   'POST /api/v1/orgs/:orgId/chatbots/:botId/conversations/:convId/messages': { content: 'hijacked?' },
-  'PUT /api/v1/orgs/:orgId/chatbots/:botId/conversations/:convId/messages/:msgId/feedback': { rating: 'down' },
+  'PUT /api/v1/orgs/:orgId/chatbots/:botId/conversations/:convId/messages/:msgId/feedback': {
+    rating: 'down',
+  },
   'PATCH /api/v1/orgs/:orgId/business/catalogue/:itemId': { name: 'hijacked' },
   // URL ingestion: the chatbot is looked up (404) before anything is fetched; port 1 never answers anyway.
   'POST /api/v1/orgs/:orgId/chatbots/:botId/documents/urls': { url: 'http://127.0.0.1:1/x' },
+  'PATCH /api/v1/orgs/:orgId/snippets/:snippetId': { title: 'hijacked' },
 };
+
+// Snippets have no API-key owner column: the handler refuses keys rather than pool one org's keys together.
+const snippetsRefuseKeys = { apiKey: 'snippets belong to signed-in users; API keys are refused' };
 
 /**
  * Routes whose handler refuses a caller that access control lets through, on purpose. Keyed by route, then
  * by positive cell; the value says why (and the cell then expects 403 forbidden).
  */
-export const handlerRefusals: Record<string, { apiKey?: string }> = {};
+export const handlerRefusals: Record<string, { apiKey?: string }> = {
+  'GET /api/v1/orgs/:orgId/snippets': snippetsRefuseKeys,
+  'HEAD /api/v1/orgs/:orgId/snippets': snippetsRefuseKeys,
+  'GET /api/v1/orgs/:orgId/snippets/:snippetId': snippetsRefuseKeys,
+  'HEAD /api/v1/orgs/:orgId/snippets/:snippetId': snippetsRefuseKeys,
+};
 
 export const leastRole = (p: Permission): OrgRole => permissions[p].role;
 export const isUserOnly = (p: Permission): boolean => 'userOnly' in permissions[p];
