@@ -96,3 +96,27 @@ export async function getChatbotBySlug(
     .where(and(eq(chatbots.orgId, orgId), eq(chatbots.slug, slug)));
   return row;
 }
+
+/** Switches the knowledge base's embedder (knowledge.reembed, once every vector of the new one is written). */
+export async function setChatbotEmbedder(
+  db: DbOrTx,
+  orgId: string,
+  botId: string,
+  embedder: string,
+  embeddingDims: number,
+) {
+  await db
+    .update(chatbots)
+    .set({ embedder, embeddingDims, updatedAt: new Date() })
+    .where(and(eq(chatbots.orgId, orgId), eq(chatbots.id, botId)));
+}
+
+/** Locks the chatbot row for the re-embed switch (ingestion's publish step takes a share lock on it). */
+export async function lockChatbot(db: DbOrTx, orgId: string, botId: string) {
+  const [row] = await db
+    .select()
+    .from(chatbots)
+    .where(and(eq(chatbots.orgId, orgId), eq(chatbots.id, botId)))
+    .for('update');
+  return row;
+}

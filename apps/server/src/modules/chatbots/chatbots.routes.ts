@@ -16,7 +16,9 @@ import {
   embedSettingsSchema,
   modelSettingsSchema,
   publicChatbotSchema,
+  reembedStatusSchema,
 } from './chatbots.schemas.ts';
+import { readReembedStatus } from '../knowledge/reembed.job.ts';
 
 const orgParams = z.object({ orgId: prefixedId('org') });
 const botParams = orgParams.extend({ botId: prefixedId('bot') });
@@ -34,6 +36,8 @@ export const presentChatbot = (b: ChatbotRow) => ({
   status: b.status,
   demoMessageLimit: b.demoMessageLimit,
   embed: b.embed as z.infer<typeof embedSettingsSchema>,
+  embedder: b.embedder,
+  embeddingDims: b.embeddingDims,
   createdAt: b.createdAt.toISOString(),
   updatedAt: b.updatedAt.toISOString(),
 });
@@ -94,6 +98,24 @@ export const chatbotRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, 
       },
     },
     async (req) => presentChatbot(await service.requireChatbot(deps, req.params.orgId, req.params.botId)),
+  );
+
+  app.get(
+    '/orgs/:orgId/chatbots/:botId/reembed',
+    {
+      config: { access: 'chatbots:read' },
+      schema: {
+        tags: ['chatbots'],
+        summary: "Progress of the knowledge base's re-embedding after an embedder change",
+        params: botParams,
+        response: { 200: reembedStatusSchema },
+      },
+    },
+    async (req) => {
+      const bot = await service.requireChatbot(deps, req.params.orgId, req.params.botId);
+      const job = await readReembedStatus(deps, bot.orgId, bot.id);
+      return { embedder: bot.embedder, embeddingDims: bot.embeddingDims, job };
+    },
   );
 
   app.patch(

@@ -48,6 +48,16 @@ export const embedSettingsSchema = z
   })
   .strict();
 
+const embedderSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  .describe(
+    'Embedder of the knowledge base: "builtin:sif-en-100d" (default, offline) or "<providerId>/<model>" of an ' +
+      "org provider's /v1/embeddings. Changing it re-embeds every chunk and FAQ in the background " +
+      '(GET …/reembed shows progress); search uses the old vectors until all are re-embedded.',
+  );
+
 const slugSchema = z
   .string()
   .min(1)
@@ -73,6 +83,7 @@ export const chatbotCreateSchema = z
       .default(10)
       .describe('Messages a guest may send (seed default: 10)'),
     embed: embedSettingsSchema.default(embedSettingsSchema.parse({})),
+    embedder: embedderSchema.optional(),
   })
   .strict();
 
@@ -103,6 +114,7 @@ export const chatbotUpdateSchema = z
     status: z.enum(['active', 'disabled']),
     demoMessageLimit: z.number().int().min(0).max(10_000),
     embed: patchOf(embedSettingsSchema),
+    embedder: embedderSchema,
   })
   .partial()
   .strict()
@@ -120,6 +132,8 @@ export const chatbotSchema = z.object({
   status: z.enum(['active', 'disabled']),
   demoMessageLimit: z.number().int(),
   embed: embedSettingsSchema,
+  embedder: z.string().describe('The embedder whose vectors search uses now'),
+  embeddingDims: z.number().int(),
   createdAt: isoDate,
   updatedAt: isoDate,
 });
@@ -132,4 +146,22 @@ export const publicChatbotSchema = z.object({
   greeting: z.string(),
   theme: z.object({ color: z.string(), position: z.enum(['bottom-right', 'bottom-left']) }),
   demoMessageLimit: z.number().int(),
+});
+
+export const reembedStatusSchema = z.object({
+  embedder: z.string().describe('The embedder search uses now'),
+  embeddingDims: z.number().int(),
+  job: z
+    .object({
+      state: z.enum(['queued', 'embedding', 'done', 'failed']),
+      embedder: z.string().describe('The embedder being switched to'),
+      dims: z.number().int(),
+      from: z.string(),
+      done: z.number().int(),
+      total: z.number().int(),
+      error: z.string().nullable(),
+      updatedAt: z.string(),
+    })
+    .nullable()
+    .describe('The latest embedder change (null: never changed)'),
 });

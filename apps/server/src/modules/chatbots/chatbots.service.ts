@@ -8,6 +8,8 @@ import { uniqueSlug } from '../../platform/slug.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { createApiKey } from '../apikeys/apikeys.service.ts';
 import * as repo from './chatbots.repo.ts';
+import { probeEmbedder } from '../retrieval/embedding-backend.ts';
+import { readReembedStatus, requestReembed } from '../knowledge/reembed.job.ts';
 import {
   embedSettingsSchema,
   modelSettingsSchema,
@@ -16,8 +18,14 @@ import {
 } from './chatbots.schemas.ts';
 
 type BotDeps = Pick<Deps, 'db' | 'cache' | 'log'>;
+type EmbedderChangeDeps = BotDeps & Pick<Deps, 'config' | 'files' | 'jobs'>;
 
 const botCacheKey = (orgId: string, botId = '') => `bot:${orgId}:${botId}`;
+
+/** Drop the cached chatbot (the re-embed job switches its embedder outside this service). */
+export function invalidateChatbotCache(deps: Pick<Deps, 'cache'>, orgId: string, botId: string): void {
+  deps.cache.invalidate(botCacheKey(orgId, botId));
+}
 
 /** The chatbot, from the short-lived cache when possible: every public request reads it. */
 export async function findChatbot(deps: Pick<Deps, 'db' | 'cache'>, orgId: string, botId: string) {
@@ -36,11 +44,14 @@ export async function requireChatbot(
 
 /** A chatbot is born with one API key (seed 004); its secret is returned once, here. */
 export async function createChatbot(
-  deps: BotDeps,
+  deps: EmbedderChangeDeps,
   ctx: RequestContext,
   access: OrgAccess,
-  input: z.infer<typeof chatbotCreateSchema>,
+  { embedder, ...input }: z.infer<typeof chatbotCreateSchema>,
 ) {
+  // A new knowledge base is empty: its embedder is set directly, once the provider has answered (and told the
+  // dimension). The id in the probe's trace is not the chatbot's yet: it does not exist.
+  const embedding = embedder ? await probeEmbedder(deps, access.orgId, '', embedder) : undefined;
   return deps.db.transaction(async (tx) => {
     const slug =
       input.slug ??
@@ -48,6 +59,7 @@ export async function createChatbot(
     const bot = await repo.insertChatbot(tx, access.orgId, {
       id: newId('chatbot'),
       ...input,
+      ...(embedding ? { embedder: embedding.embedder, embeddingDims: embedding.dims } : {}),
       slug,
       createdBy:
         ctx.actor?.type === 'user'
@@ -76,12 +88,14 @@ export async function createChatbot(
 }
 
 export async function updateChatbot(
-  deps: BotDeps,
+  deps: EmbedderChangeDeps,
   ctx: RequestContext,
   access: OrgAccess,
   botId: string,
-  patch: z.infer<typeof chatbotUpdateSchema>,
+  { embedder, ...patch }: z.infer<typeof chatbotUpdateSchema>,
 ) {
+  if (embedder !== undefined) await changeEmbedder(deps, access.orgId, botId, embedder);
+  if (Object.keys(patch).length === 0) return requireChatbot(deps, access.orgId, botId);
   const updated = await deps.db.transaction(async (tx) => {
     const current = await repo.getChatbot(tx, access.orgId, botId);
     if (!current) throw notFound('Chatbot');
@@ -113,6 +127,20 @@ export async function updateChatbot(
   });
   deps.cache.invalidate(botCacheKey(access.orgId, botId));
   return updated;
+}
+
+/**
+ * Asks for a new embedder: the provider must answer (which gives the dimension), then knowledge.reembed
+ * re-embeds everything and switches. Asking for the current embedder cancels a pending change.
+ */
+async function changeEmbedder(deps: EmbedderChangeDeps, orgId: string, botId: string, embedder: string) {
+  const bot = await repo.getChatbot(deps.db, orgId, botId);
+  if (!bot) throw notFound('Chatbot');
+  const pending = await readReembedStatus(deps, orgId, botId);
+  const busy = pending && (pending.state === 'queued' || pending.state === 'embedding');
+  if (embedder === bot.embedder && !(busy && pending.embedder !== embedder)) return;
+  const { dims } = await probeEmbedder(deps, orgId, botId, embedder);
+  await requestReembed(deps, { orgId, chatbotId: botId, embedder, dims }, bot.embedder);
 }
 
 export async function deleteChatbot(deps: BotDeps, ctx: RequestContext, access: OrgAccess, botId: string) {

@@ -10,6 +10,7 @@ import { embedItem } from '../retrieval/index-store.ts';
 import { guessLanguage } from '../retrieval/text.ts';
 import { chunkItem, indexCacheKey } from '../retrieval/retrieval.service.ts';
 import * as repo from './knowledge.repo.ts';
+import { embedderFor, isBuiltinEmbedder } from '../retrieval/embedding-backend.ts';
 
 export const ingestJob = {
   name: 'knowledge.ingest',
@@ -24,7 +25,7 @@ export const ingestJob = {
   expireInSeconds: 30 * 60,
 } satisfies JobSpec<z.ZodType>;
 
-type IngestDeps = Pick<Deps, 'db' | 'files' | 'config' | 'log' | 'indexCache'>;
+type IngestDeps = Pick<Deps, 'db' | 'files' | 'config' | 'log' | 'indexCache' | 'cache'>;
 const INSERT_BATCH = 200;
 
 /**
@@ -74,30 +75,36 @@ export async function ingestDocument(
     const title = doc.title === doc.filename && parsed.title ? parsed.title : doc.title;
 
     await progress('embedding', 55);
+    // The knowledge base's embedder as of now; the indexed transaction below checks it has not been switched.
+    const embedder = await repo.chatbotEmbedder(deps.db, orgId, chatbotId);
+    const provider =
+      embedder && !isBuiltinEmbedder(embedder.embedder)
+        ? await embedderFor(deps, { orgId, id: chatbotId, ...embedder })
+        : null;
     for (let i = 0; i < pieces.length; i += INSERT_BATCH) {
       const batch = pieces.slice(i, i + INSERT_BATCH);
+      const rows = batch.map((c) => ({
+        id: newId('chunk'),
+        chatbotId,
+        documentId,
+        version,
+        ordinal: c.ordinal,
+        page: c.page,
+        charStart: c.charStart,
+        charEnd: c.charEnd,
+        heading: c.heading ?? null,
+        text: c.text,
+        tokenCount: c.tokenCount,
+        language,
+      }));
+      const items = rows.map((row) => chunkItem({ ...row, title, tags: doc.tags, metadata: doc.metadata }));
+      // Built-in: exactly the vector the search index would compute for this chunk, so index builds reuse it.
+      // A provider embeds the batch in a few requests (batched, bounded concurrency, each retried).
+      const vectors = provider ? await provider.embedDocuments(items) : items.map((item) => embedItem(item));
       await repo.insertChunks(
         deps.db,
         orgId,
-        batch.map((c) => {
-          const row = {
-            id: newId('chunk'),
-            chatbotId,
-            documentId,
-            version,
-            ordinal: c.ordinal,
-            page: c.page,
-            charStart: c.charStart,
-            charEnd: c.charEnd,
-            heading: c.heading ?? null,
-            text: c.text,
-            tokenCount: c.tokenCount,
-            language,
-          };
-          // Exactly the vector the search index would compute for this chunk, so index builds can reuse it.
-          const item = chunkItem({ ...row, title, tags: doc.tags, metadata: doc.metadata });
-          return { ...row, embedding: Array.from(embedItem(item)) };
-        }),
+        rows.map((row, k) => ({ ...row, embedding: Array.from(vectors[k]!) })),
       );
       await progress(
         'embedding',
@@ -106,6 +113,12 @@ export async function ingestDocument(
     }
 
     const indexed = await deps.db.transaction(async (tx) => {
+      // The re-embed switch (reembed.job.ts) locks this row too: chunks embedded by an embedder the knowledge
+      // base left meanwhile must not become searchable; the retry embeds them with the new one.
+      const now = await repo.chatbotEmbedder(tx, orgId, chatbotId, { lock: true });
+      if (now && embedder && now.embedder !== embedder.embedder) {
+        throw new Error('the chatbot embedder changed during ingestion; retrying with the new one');
+      }
       const at = new Date();
       const row = await repo.updateDocument(
         tx,

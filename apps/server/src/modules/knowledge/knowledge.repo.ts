@@ -1,6 +1,6 @@
 import { and, arrayContains, desc, eq, ilike, inArray, isNotNull, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.ts';
-import { chunks, documents } from '../../platform/db/schema.ts';
+import { chatbots, chunks, documents } from '../../platform/db/schema.ts';
 
 export type DocumentRow = typeof documents.$inferSelect;
 export type ChunkRow = typeof chunks.$inferSelect;
@@ -293,4 +293,37 @@ export function decodeFloat4Array(bytes: Uint8Array | null): Float32Array | null
     out[i] = view.getFloat32(at + 4);
   }
   return out;
+}
+
+/**
+ * The chatbot's embedder and dimension. `lock` (in a transaction) takes a share lock on the row: the re-embed
+ * switch takes an update lock, so an ingestion cannot publish chunks of an embedder being switched away from.
+ */
+export async function chatbotEmbedder(
+  db: DbOrTx,
+  orgId: string,
+  chatbotId: string,
+  opts: { lock?: boolean } = {},
+): Promise<{ embedder: string; embeddingDims: number } | undefined> {
+  const q = db
+    .select({ embedder: chatbots.embedder, embeddingDims: chatbots.embeddingDims })
+    .from(chatbots)
+    .where(and(eq(chatbots.orgId, orgId), eq(chatbots.id, chatbotId)));
+  const [row] = opts.lock ? await q.for('share') : await q;
+  return row;
+}
+
+/** Overwrites the vectors of some chunks of a chatbot (ids no longer there are skipped). */
+export async function updateChunkEmbeddings(
+  db: DbOrTx,
+  orgId: string,
+  chatbotId: string,
+  rows: { id: string; embedding: number[] }[],
+) {
+  if (rows.length === 0) return;
+  await db.execute(sql`
+    update ${chunks} set embedding = v.e
+    from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ id: r.id, e: r.embedding })))}::jsonb)
+      as v(id text, e real[])
+    where ${chunks.orgId} = ${orgId} and ${chunks.chatbotId} = ${chatbotId} and ${chunks.id} = v.id`);
 }

@@ -2,7 +2,7 @@
 // an in-memory index. The API (index cached per chatbot, fed chunk records from Postgres) and the
 // `kawan eval retrieval` CLI call these same functions; bench/retrieval measures them.
 import { scoreBm25, takeTop, type WeightedQuery } from './bm25.ts';
-import { EMBEDDING_DIMS, embedText } from './embedder.ts';
+import { embedText } from './embedder.ts';
 import {
   embeddingNeighbours,
   feedbackCoverage,
@@ -81,6 +81,11 @@ export interface SearchOptions {
   expand?: boolean;
   /** restricts hits and feedback documents (e.g. to some documents or tags) */
   filter?: (item: RetrievalItem) => boolean;
+  /**
+   * The query's vector from the index's own embedder (a provider's, for an index built with `externalDims`):
+   * used when its length is the index's dimension. Without one, an external-vector index searches by keyword.
+   */
+  queryVector?: Float32Array;
   /** advanced: override parts of the defaults (benchmarks, experiments) */
   tuning?: { [K in keyof SearchTuning]?: Partial<SearchTuning[K]> };
 }
@@ -213,13 +218,14 @@ export function expandQuery(
 
 function vectorScore(index: RetrievalIndex, qv: Float32Array, slot: number): number {
   const v = index.vectors;
-  const base = slot * EMBEDDING_DIMS;
+  const dims = index.options.dims;
+  const base = slot * dims;
   let dot = 0;
-  for (let d = 0; d < EMBEDDING_DIMS; d++) dot += qv[d]! * v[base + d]!;
+  for (let d = 0; d < dims; d++) dot += qv[d]! * v[base + d]!;
   return dot;
 }
 
-/** Exhaustive cosine scan (vectors are unit length): 100 multiply-adds per chunk. */
+/** Exhaustive cosine scan (vectors are unit length): one multiply-add per dimension and chunk. */
 function vectorSearch(
   index: RetrievalIndex,
   qv: Float32Array,
@@ -229,21 +235,24 @@ function vectorSearch(
   const v = index.vectors;
   const has = index.hasVector;
   const n = index.slots.length;
+  const dims = index.options.dims;
+  const unrolled = dims - (dims % 4);
   const top = new TopK(k);
   let floor = -Infinity;
-  for (let slot = 0, base = 0; slot < n; slot++, base += EMBEDDING_DIMS) {
+  for (let slot = 0, base = 0; slot < n; slot++, base += dims) {
     if (has[slot] === 0) continue;
     // Four partial sums: shorter dependency chains, ~2× faster than the plain loop in V8.
     let a = 0;
     let b = 0;
     let c = 0;
     let e = 0;
-    for (let d = 0; d < EMBEDDING_DIMS; d += 4) {
+    for (let d = 0; d < unrolled; d += 4) {
       a += qv[d]! * v[base + d]!;
       b += qv[d + 1]! * v[base + d + 1]!;
       c += qv[d + 2]! * v[base + d + 2]!;
       e += qv[d + 3]! * v[base + d + 3]!;
     }
+    for (let d = unrolled; d < dims; d++) a += qv[d]! * v[base + d]!;
     const dot = a + b + c + e;
     if (dot < floor || (accept && !accept(slot))) continue;
     top.push(slot, dot);
@@ -304,8 +313,13 @@ export function searchWithDetails(
 
   let qv: Float32Array | undefined;
   if (mode !== 'keyword' && index.options.vectors) {
-    const v = embedText(query);
-    if (v.some((x) => x !== 0)) qv = v;
+    const v =
+      index.options.externalDims === undefined
+        ? embedText(query)
+        : opts.queryVector?.length === index.options.dims
+          ? opts.queryVector
+          : undefined;
+    if (v?.some((x) => x !== 0)) qv = v;
   }
   // No English word vector for the query (Indonesian, codes, unknown words): lexical search is all there is.
   if (!qv) mode = 'keyword';

@@ -43,9 +43,18 @@ export interface IndexOptions {
   vectors?: boolean;
   /** language of a text too short to guess (default 'en') */
   defaultLanguage?: Language;
+  /**
+   * Dimension of vectors from an external embedder (a provider's /v1/embeddings). Set, the index never computes
+   * built-in vectors: only items whose `vector` has this length get one. Unset (default): built-in SIF vectors.
+   */
+  externalDims?: number;
 }
 
-export type ResolvedIndexOptions = Required<IndexOptions>;
+export type ResolvedIndexOptions = Required<Omit<IndexOptions, 'externalDims'>> & {
+  externalDims?: number;
+  /** floats per stored vector: externalDims, or the built-in EMBEDDING_DIMS */
+  dims: number;
+};
 
 export const DEFAULT_INDEX_OPTIONS: ResolvedIndexOptions = {
   k1: 1.2,
@@ -54,6 +63,7 @@ export const DEFAULT_INDEX_OPTIONS: ResolvedIndexOptions = {
   titleB: 0.5,
   vectors: true,
   defaultLanguage: 'en',
+  dims: EMBEDDING_DIMS,
 };
 
 /** Title tf is packed into the top 4 bits of a posting's Uint16, body tf into the low 12. */
@@ -101,7 +111,7 @@ export interface RetrievalIndex {
   totalTitleLen: number;
   totalBodyLen: number;
   languageCounts: Record<Language, number>;
-  /** row-major slot × EMBEDDING_DIMS, unit vectors (zero rows for items without a vector) */
+  /** row-major slot × options.dims, unit vectors (zero rows for items without a vector) */
   vectors: Float32Array;
   /** 1 when the slot has a vector */
   hasVector: Uint8Array;
@@ -113,7 +123,7 @@ export interface RetrievalIndex {
 export function createIndex(opts: IndexOptions = {}): RetrievalIndex {
   const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   return {
-    options: { ...DEFAULT_INDEX_OPTIONS, ...given },
+    options: { ...DEFAULT_INDEX_OPTIONS, ...given, dims: opts.externalDims ?? EMBEDDING_DIMS },
     slots: [],
     byId: new Map(),
     byDocId: new Map(),
@@ -241,7 +251,7 @@ function appendPosting(p: Postings, slot: number, packed: number): void {
 function growVectors(index: RetrievalIndex, slots: number): void {
   if (slots <= index.hasVector.length) return;
   const cap = Math.max(64, slots * 2);
-  const vectors = new Float32Array(cap * EMBEDDING_DIMS);
+  const vectors = new Float32Array(cap * index.options.dims);
   vectors.set(index.vectors);
   const has = new Uint8Array(cap);
   has.set(index.hasVector);
@@ -266,14 +276,17 @@ function growTfScratch(size: number): void {
 /** Adds items (chunks). An item whose id is already indexed replaces the old one. */
 export function addToIndex(index: RetrievalIndex, items: Iterable<RetrievalItem>): void {
   const useVectors = index.options.vectors;
-  const table = useVectors ? loadWordVectors() : undefined;
+  const dims = index.options.dims;
+  // External vectors come only with the items: the built-in table must not fill in for a missing one.
+  const external = index.options.externalDims !== undefined;
+  const table = useVectors && !external ? loadWordVectors() : undefined;
   const vec = new Float32Array(EMBEDDING_DIMS);
   for (const item of items) {
     const old = index.byId.get(item.id);
     if (old !== undefined) removeSlot(index, old);
     const slot = index.slots.length;
     const tokens = itemTokens(item);
-    const given = useVectors && item.vector?.length === EMBEDDING_DIMS ? item.vector : undefined;
+    const given = useVectors && item.vector?.length === dims ? item.vector : undefined;
     const language = itemLanguage(item, tokens, index.options.defaultLanguage);
     const lens = [0, 0];
     let known = 0;
@@ -309,10 +322,10 @@ export function addToIndex(index: RetrievalIndex, items: Iterable<RetrievalItem>
     if (useVectors) {
       growVectors(index, slot + 1);
       if (given) {
-        index.vectors.set(given, slot * EMBEDDING_DIMS);
+        index.vectors.set(given, slot * dims);
         index.hasVector[slot] = Array.prototype.some.call(given, (x: number) => x !== 0) ? 1 : 0;
       } else if (known > 0) {
-        index.vectors.set(finishSentenceVector(vec), slot * EMBEDDING_DIMS);
+        index.vectors.set(finishSentenceVector(vec), slot * dims);
         index.hasVector[slot] = 1;
       }
     }
@@ -337,7 +350,7 @@ export function addToIndex(index: RetrievalIndex, items: Iterable<RetrievalItem>
   }
   const n = index.slots.length;
   if (index.hasVector.length > n + 64 && index.hasVector.length > n * 1.25) {
-    index.vectors = index.vectors.slice(0, n * EMBEDDING_DIMS);
+    index.vectors = index.vectors.slice(0, n * dims);
     index.hasVector = index.hasVector.slice(0, n);
   }
   index.version++;
@@ -371,7 +384,8 @@ function removeSlot(index: RetrievalIndex, slot: number): void {
     }
   }
   if (slot < index.hasVector.length) {
-    index.vectors.fill(0, slot * EMBEDDING_DIMS, (slot + 1) * EMBEDDING_DIMS);
+    const dims = index.options.dims;
+    index.vectors.fill(0, slot * dims, (slot + 1) * dims);
     index.hasVector[slot] = 0;
   }
   index.slots[slot] = undefined;

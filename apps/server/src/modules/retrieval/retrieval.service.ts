@@ -16,13 +16,14 @@ import {
 } from './engine.ts';
 import { EMBEDDING_DIMS } from './embedder.ts';
 import type { Language } from './text.ts';
+import { embedderFor, isBuiltinEmbedder } from './embedding-backend.ts';
 
 /**
  * Search over one chatbot's knowledge: the same code serves the API and `kawan eval retrieval`.
  * The chatbot's chunks are loaded once into an in-memory index (BM25F postings + sentence vectors) kept in
  * `indexCache`; ingestion, edits and deletions invalidate it, and with Redis the other processes drop theirs.
  */
-type SearchDeps = Pick<Deps, 'db' | 'cache' | 'indexCache'>;
+type SearchDeps = Pick<Deps, 'db' | 'cache' | 'indexCache'> & Partial<Pick<Deps, 'config' | 'log'>>;
 
 /** Where a hit comes from: a document chunk, an FAQ entry, the org's business profile or a catalogue item. */
 export type KnowledgeSource = 'document' | 'faq' | 'business' | 'catalogue';
@@ -53,6 +54,9 @@ interface ChatbotIndex {
   index: RetrievalIndex;
   chunks: Map<string, ChunkInfo>;
   builtAt: Date;
+  /** the embedder whose vectors the index holds: queries must be embedded by the same one */
+  embedder: string;
+  dims: number;
 }
 
 export const indexCacheKey = (orgId: string, botId: string) => `idx:${orgId}:${botId}`;
@@ -84,6 +88,10 @@ export function chunkItem(c: {
 
 async function loadIndex(deps: SearchDeps, orgId: string, botId: string): Promise<ChatbotIndex> {
   return deps.indexCache.getOrLoad(indexCacheKey(orgId, botId), async () => {
+    // Read before the chunks: the re-embed switch writes the vectors and the embedder in one transaction and
+    // then invalidates this index, so vectors read after this row are of this embedder or the index is dropped.
+    const { embedder, embeddingDims } = await requireChatbot(deps, orgId, botId);
+    const builtin = isBuiltinEmbedder(embedder);
     const rows = await listSearchableChunks(deps.db, orgId, botId);
     const chunks = new Map<string, ChunkInfo>();
     const index = buildIndex(
@@ -102,13 +110,16 @@ async function loadIndex(deps: SearchDeps, orgId: string, botId: string): Promis
         });
         const item = chunkItem(r);
         // Ingestion stored embedItem(chunkItem(…)) of this very item unless the title or tags changed since.
-        if (r.vectorCurrent && r.embedding?.length === EMBEDDING_DIMS) item.vector = r.embedding;
+        if (builtin && r.vectorCurrent && r.embedding?.length === EMBEDDING_DIMS) item.vector = r.embedding;
+        // A provider's vector cannot be recomputed here: it is used even after a title edit (a small drift).
+        if (!builtin && r.embedding?.length === embeddingDims) item.vector = r.embedding;
         return item;
       }),
+      builtin ? {} : { externalDims: embeddingDims },
     );
     const entries = await loadKnowledgeEntries(deps, orgId, botId, chunks);
     if (entries.length) addToIndex(index, entries);
-    return { index, chunks, builtAt: new Date() };
+    return { index, chunks, builtAt: new Date(), embedder, dims: embeddingDims };
   });
 }
 
@@ -178,13 +189,14 @@ export interface SearchInput {
 
 export async function searchChatbot(deps: SearchDeps, orgId: string, botId: string, input: SearchInput) {
   const bot = await requireChatbot(deps, orgId, botId);
-  const { index, chunks } = await loadIndex(deps, orgId, botId);
+  const { index, chunks, embedder, dims } = await loadIndex(deps, orgId, botId);
   const filter = itemFilter(input, chunks, bot);
   const result = searchWithDetails(index, input.query, {
     mode: input.mode,
     topK: input.topK,
     expand: input.expand,
     filter,
+    queryVector: await providerQueryVector(deps, bot, embedder, dims, input),
   });
   return {
     query: result.query,
@@ -212,6 +224,33 @@ export async function searchChatbot(deps: SearchDeps, orgId: string, botId: stri
       };
     }),
   };
+}
+
+/**
+ * The query embedded by the provider whose vectors the index holds (none for the built-in embedder, which the
+ * engine runs itself, or for keyword search). A provider that fails leaves the search to keywords: knowledge
+ * stays searchable while the embedder is down.
+ */
+async function providerQueryVector(
+  deps: SearchDeps,
+  bot: ChatbotRow,
+  embedder: string,
+  dims: number,
+  input: SearchInput,
+): Promise<Float32Array | undefined> {
+  if (isBuiltinEmbedder(embedder) || input.mode === 'keyword' || !input.query.trim() || !deps.config) {
+    return undefined;
+  }
+  try {
+    const backend = await embedderFor(
+      { db: deps.db, cache: deps.cache, config: deps.config },
+      { orgId: bot.orgId, id: bot.id, embedder, embeddingDims: dims },
+    );
+    return await backend.embedQuery(input.query);
+  } catch (err) {
+    deps.log?.warn({ err, botId: bot.id }, 'query embedding failed; searching by keyword');
+    return undefined;
+  }
 }
 
 /**

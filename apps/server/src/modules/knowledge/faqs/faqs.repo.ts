@@ -1,4 +1,4 @@
-import { and, arrayContains, desc, eq, ilike, lt, or, type SQL } from 'drizzle-orm';
+import { and, arrayContains, desc, eq, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../platform/db/database.ts';
 import { faqs } from '../../../platform/db/schema.ts';
 
@@ -93,4 +93,34 @@ export async function deleteFaq(db: DbOrTx, orgId: string, chatbotId: string, fa
     .where(and(eq(faqs.orgId, orgId), eq(faqs.chatbotId, chatbotId), eq(faqs.id, faqId)))
     .returning({ id: faqs.id });
   return rows.length === 1;
+}
+
+/** Every FAQ of a chatbot, enabled or not, as the embedder sees it (knowledge.reembed). */
+export async function listFaqsForEmbedding(db: DbOrTx, orgId: string, chatbotId: string) {
+  return db
+    .select({
+      id: faqs.id,
+      question: faqs.question,
+      answer: faqs.answer,
+      tags: faqs.tags,
+      language: faqs.language,
+    })
+    .from(faqs)
+    .where(and(eq(faqs.orgId, orgId), eq(faqs.chatbotId, chatbotId)))
+    .orderBy(faqs.id);
+}
+
+/** Overwrites the vectors of some FAQs of a chatbot (ids no longer there are skipped). */
+export async function updateFaqEmbeddings(
+  db: DbOrTx,
+  orgId: string,
+  chatbotId: string,
+  rows: { id: string; embedding: number[] }[],
+) {
+  if (rows.length === 0) return;
+  await db.execute(sql`
+    update ${faqs} set embedding = v.e
+    from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ id: r.id, e: r.embedding })))}::jsonb)
+      as v(id text, e real[])
+    where ${faqs.orgId} = ${orgId} and ${faqs.chatbotId} = ${chatbotId} and ${faqs.id} = v.id`);
 }
