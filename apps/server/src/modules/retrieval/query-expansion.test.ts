@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { parseRewrites } from './query-expansion.service.ts';
 
 test('parseRewrites reads JSON, drops copies of the query and empties, caps at three', () => {
-  const text = 'Sure: {"rewrites": ["Loan Cost", "interest rate", "", "fee", "interest rate", "monthly charge"]}';
+  const text =
+    'Sure: {"rewrites": ["Loan Cost", "interest rate", "", "fee", "interest rate", "monthly charge"]}';
   assert.deepEqual(parseRewrites(text, 'loan cost'), ['interest rate', 'fee', 'monthly charge']);
 });
 
