@@ -131,6 +131,36 @@ for (const backend of backends()) {
       assert.equal(traced.rows[0].status, 'ok');
     });
 
+    it('folds turns older than the history window into a running summary sent with later turns', async () => {
+      const { convUrl } = await botWithModel({ model: `${providerId}/kawan-test-chat` });
+      for (let i = 1; i <= 11; i++) {
+        const r = await s.request('POST', `${convUrl}/messages`, {
+          token: owner.token,
+          body: { content: `Question ${i}` },
+        });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+      }
+      // the 11th turn pushed turn 1 out of the 20-message window: a summary call follows the answer
+      const summaryCall = await llm.settled((r) =>
+        JSON.stringify(r.body?.messages ?? []).includes('Update the running summary'),
+      );
+      assert.match(JSON.stringify(summaryCall.body.messages), /User: Question 1\b/);
+      for (let i = 0; i < 50; i++) {
+        const rows = await s.rt.database.pool.query(
+          "select status from llm_calls where purpose = 'summary' and org_id = $1",
+          [owner.orgId],
+        );
+        if (rows.rows.length) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await s.request('POST', `${convUrl}/messages`, {
+        token: owner.token,
+        body: { content: 'Question 12' },
+      });
+      const system = llm.lastChat()!.body.messages[0].content as string;
+      assert.match(system, /Summary of the earlier conversation:\nLoans cost 1\.25 percent/);
+    });
+
     it('falls back to the fallback model when the primary fails; both attempts are traced', async () => {
       const { convUrl } = await botWithModel({
         model: `${providerId}/kawan-test-missing`,

@@ -233,3 +233,28 @@ export async function listLlmCalls(db: DbOrTx, orgId: string, msgId: string) {
     .where(and(eq(llmCalls.orgId, orgId), eq(llmCalls.messageId, msgId)))
     .orderBy(asc(llmCalls.id));
 }
+
+/** Finished messages with afterId < id < beforeId, oldest first: the turns a running summary has not covered. */
+export async function messagesBetween(
+  db: DbOrTx,
+  orgId: string,
+  convId: string,
+  afterId: string | null,
+  beforeId: string,
+  limit: number,
+) {
+  return db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.orgId, orgId),
+        eq(messages.conversationId, convId),
+        eq(messages.status, 'complete'),
+        afterId ? gt(messages.id, afterId) : undefined,
+        lt(messages.id, beforeId),
+      ),
+    )
+    .orderBy(asc(messages.id))
+    .limit(limit);
+}

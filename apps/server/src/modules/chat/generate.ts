@@ -28,6 +28,8 @@ export interface GenerateArgs {
   history: { role: 'user' | 'assistant'; content: string }[];
   language: 'en' | 'id';
   conversationId: string;
+  /** running summary of turns older than the history window */
+  summary: string | null;
   messageId: string;
   emit: (text: string) => void;
   signal: AbortSignal;
@@ -84,7 +86,9 @@ async function attemptModel(
   const businessProfile = useBusiness ? ((await getProfile(deps.db, a.bot.orgId)) ?? null) : null;
   const { messages, sources } = assembleContext({
     mode: a.mode,
-    systemPrompt: a.bot.systemPrompt,
+    systemPrompt: a.summary
+      ? `${a.bot.systemPrompt}\n\nSummary of the earlier conversation:\n${a.summary}`.trim()
+      : a.bot.systemPrompt,
     businessProfile,
     hits: a.mode === 'chat' ? a.hits : a.hits.slice(0, 3),
     history: a.history,

@@ -12,6 +12,7 @@ import { noModelReply } from './answer/no-model.ts';
 import * as repo from './chat.repo.ts';
 import { createEventChannel, type EventChannel } from './event-channel.ts';
 import { generateWithModel, type ImageInput } from './generate.ts';
+import { HISTORY_TURNS, refreshSummary } from './summary.ts';
 
 /**
  * One chat turn: store the question, find the evidence, generate the answer (a model when the chatbot has
@@ -56,8 +57,6 @@ export interface Turn {
   /** settles when the answer is stored, whatever happened to the client */
   result: Promise<repo.MessageRow>;
 }
-
-const HISTORY_TURNS = 20;
 
 export async function startTurn(deps: TurnDeps, input: TurnInput): Promise<Turn> {
   const { bot, conversation } = input;
@@ -122,6 +121,11 @@ export async function startTurn(deps: TurnDeps, input: TurnInput): Promise<Turn>
       const conv =
         (await repo.getConversation(deps.db, orgId, bot.id, conversation.id, null)) ?? conversation;
       events.push({ type: 'done', message: saved!, userMessage, conversation: conv });
+      if (out.provider !== 'builtin' && !input.history) {
+        void refreshSummary(deps, orgId, bot.id, conversation.id, out.model).catch((err: unknown) =>
+          deps.log.warn({ err, conversationId: conversation.id }, 'conversation summary failed'),
+        );
+      }
       return saved!;
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'internal_error';
@@ -207,6 +211,7 @@ async function produceAnswer(
     language,
     messageId,
     conversationId: input.conversation.id,
+    summary: input.history ? null : input.conversation.summary,
     emit,
     signal,
   });
