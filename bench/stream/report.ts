@@ -69,13 +69,17 @@ export function markdown(rep: Report): string {
     '',
     'Measured at the client (ms from just before `fetch` to the first content token / to the end of the stream):',
     '',
-    '| run | database | path | requests | errors | first token p50 | p90 | p99 | max | total p50 | p90 | p99 | max | CPU cores: Kawan / test server / bench |',
+    '| run | database | path | requests | errors | first token p50 | p90 | p99 | max | total p50 | p90 | p99 | max | CPU cores: Kawan (main thread) / test server / bench · machine busy |',
     '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rep.runs.flatMap((r) =>
       (['direct', 'kawan'] as const).map((kind) => {
         const s = r[kind];
         const ph = r.phases.filter((x) => x.kind === kind);
-        const cores = `${mean(ph.map((x) => x.kawanCores)).toFixed(2)} / ${mean(ph.map((x) => x.llmServerCores)).toFixed(2)} / ${mean(ph.map((x) => x.benchCores)).toFixed(2)}`;
+        const main = mean(ph.map((x) => x.kawanThreads.find((t) => t.thread === 'main')?.cores ?? null));
+        const cores =
+          `${mean(ph.map((x) => x.kawanCores)).toFixed(2)} (main thread ${main.toFixed(2)}) / ` +
+          `${mean(ph.map((x) => x.llmServerCores)).toFixed(2)} / ${mean(ph.map((x) => x.benchCores)).toFixed(2)} · ` +
+          `${Math.round(mean(ph.map((x) => x.machineBusy)) * 100)} %`;
         const label = kind === 'direct' ? 'straight to the test server' : 'through Kawan';
         return (
           `| ${r.run} | ${r.db} | ${label} | ${s.requests} | ${s.errors} | ${ms(s.ttft.p50)} | ${ms(s.ttft.p90)} | ${ms(s.ttft.p99)} | ${ms(s.ttft.max)} | ` +

@@ -16,12 +16,12 @@
  * of bench/README.md.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { killAllSync } from '../lib/proc.ts';
+import { machineCpu, threadCpu } from './cpu.ts';
 import { loadAverage, machine, processCpuSeconds, root, round, source } from '../ingest/kawan.ts';
 import { streamOnce, type Kind, type RequestSpec, type Sample } from './client.ts';
 import { added, summarise } from './stats.ts';
@@ -143,6 +143,10 @@ export interface PhaseStats {
   wallSeconds: number;
   /** CPU cores used on average during the phase (CPU seconds / wall seconds) */
   kawanCores: number | null;
+  /** the same by thread (main = the event loop; the embedded database runs in a worker thread) */
+  kawanThreads: { thread: string; tid: number; cores: number }[];
+  /** share of all the machine's CPU time that was busy (anything: ours, the database server's, others') */
+  machineBusy: number | null;
   llmServerCores: number | null;
   benchCores: number;
   /** the load generator's own event-loop delay: high values mean the client, not the server, was late */
@@ -160,6 +164,8 @@ async function phase(ctx: Ctx, kind: Kind, roundNo: number, turns: number, out: 
   });
   if (ctx.pgProbeFile && kind === 'kawan') await probeSnapshot(ctx.kawan, ctx.pgProbeFile);
   const before = cpu();
+  const threadsBefore = threadCpu(ctx.kawan.pid);
+  const machineBefore = machineCpu();
   const eld = monitorEventLoopDelay({ resolution: 10 });
   eld.enable();
   const t0 = performance.now();
@@ -184,11 +190,29 @@ async function phase(ctx: Ctx, kind: Kind, roundNo: number, turns: number, out: 
   const cores = (a: number | null, b: number | null) =>
     a === null || b === null ? null : round((b - a) / wall, 2);
   const bench = process.cpuUsage(before.bench);
+  const threadsAfter = threadCpu(ctx.kawan.pid);
+  const machineAfter = machineCpu();
+  const kawanThreads = [...threadsAfter]
+    .map(([tid, t]) => ({
+      thread: tid === ctx.kawan.pid ? 'main' : t.name,
+      tid,
+      cores: round((t.cpu - (threadsBefore.get(tid)?.cpu ?? 0)) / wall, 2),
+    }))
+    .filter((t) => t.cores >= 0.01)
+    .sort((a, b) => b.cores - a.cores);
   const stats: PhaseStats = {
     kind,
     round: roundNo,
     wallSeconds: round(wall, 2),
     kawanCores: cores(before.kawan, after.kawan),
+    kawanThreads,
+    machineBusy:
+      machineBefore && machineAfter
+        ? round(
+            (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total),
+            2,
+          )
+        : null,
     llmServerCores: cores(before.llm, after.llm),
     benchCores: round((bench.user + bench.system) / 1e6 / wall, 2),
     benchLoopDelayP99Ms: round(eld.percentile(99) / 1e6, 1),
@@ -247,8 +271,12 @@ async function oneRun(db: DbKind, runNo: number, profileDir: string | null): Pro
         const last = phases.at(-1)!;
         log(
           `  ${last.wallSeconds} s, kawan ${last.kawanCores ?? '?'} cores, test server ${last.llmServerCores ?? '?'}, ` +
-            `bench ${last.benchCores} (loop delay p99 ${last.benchLoopDelayP99Ms} ms), load ${last.loadAverage[0]}`,
+            `bench ${last.benchCores} (loop delay p99 ${last.benchLoopDelayP99Ms} ms), machine ${Math.round((last.machineBusy ?? NaN) * 100)} % busy, ` +
+            `load ${last.loadAverage[0]}`,
         );
+        if (last.kind === 'kawan') {
+          log(`  kawan threads: ${last.kawanThreads.map((t) => `${t.thread} ${t.cores}`).join(', ')}`);
+        }
         if (last.queries) {
           log(`  pg: ${last.queries.perTurn} queries per turn, ${last.queries.avgMs} ms average round trip`);
           for (const q of last.queries.top) {

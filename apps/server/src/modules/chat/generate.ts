@@ -4,7 +4,7 @@ import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { resolveChatModel } from '../../platform/llm/resolve-model.ts';
 import { ProviderError, type ChatMessage, type ContentPart, type Usage } from '../../platform/llm/types.ts';
-import { getProfile } from '../business/business.repo.ts';
+import { getProfile, type BusinessProfileRow } from '../business/business.repo.ts';
 import type { ChatbotRow } from '../chatbots/chatbots.repo.ts';
 import type { AnswerHit } from './answer/answer.types.ts';
 import { parseCitations } from './answer/citations.ts';
@@ -30,6 +30,10 @@ export interface GenerateArgs {
   conversationId: string;
   /** running summary of turns older than the history window */
   summary: string | null;
+  /** the org's business profile, when the caller already started reading it (else it is read here) */
+  businessProfile?: Promise<BusinessProfileRow | undefined>;
+  /** settles once the assistant message is stored, when that runs alongside the model call: traces follow it */
+  messageStored?: Promise<unknown>;
   messageId: string;
   emit: (text: string) => void;
   signal: AbortSignal;
@@ -83,7 +87,9 @@ async function attemptModel(
   const settings = a.bot.modelSettings as ModelSettings;
   const { provider, model, info } = await resolveChatModel(deps, a.bot.orgId, ref);
   const useBusiness = (a.bot.modelSettings as { useBusinessProfile?: boolean }).useBusinessProfile !== false;
-  const businessProfile = useBusiness ? ((await getProfile(deps.db, a.bot.orgId)) ?? null) : null;
+  const businessProfile = useBusiness
+    ? ((await (a.businessProfile ?? getProfile(deps.db, a.bot.orgId))) ?? null)
+    : null;
   const { messages, sources } = assembleContext({
     mode: a.mode,
     systemPrompt: a.summary
@@ -103,8 +109,10 @@ async function attemptModel(
   let text = '';
   const timeout = AbortSignal.timeout(deps.config.CHAT_TIMEOUT * 1000);
   const signal = AbortSignal.any([a.signal, timeout]);
-  const trace = (status: 'ok' | 'error' | 'cancelled', usage: Usage | null, error: string | null) =>
-    repo.insertLlmCall(deps.db, a.bot.orgId, {
+  const trace = async (status: 'ok' | 'error' | 'cancelled', usage: Usage | null, error: string | null) => {
+    const latencyMs = Date.now() - started;
+    await a.messageStored;
+    return repo.insertLlmCall(deps.db, a.bot.orgId, {
       id: newId('llmCall'),
       chatbotId: a.bot.id,
       conversationId: a.conversationId,
@@ -115,11 +123,12 @@ async function attemptModel(
       promptTokens: usage?.promptTokens ?? 0,
       completionTokens: usage?.completionTokens ?? 0,
       ttftMs,
-      latencyMs: Date.now() - started,
+      latencyMs,
       status,
       error,
       attempt,
     });
+  };
   try {
     for await (const chunk of provider.stream({
       model,

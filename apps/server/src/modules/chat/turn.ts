@@ -5,6 +5,7 @@ import type { ChatbotRow } from '../chatbots/chatbots.repo.ts';
 import { countTokens } from '../knowledge/parsing/chunk.ts';
 import { searchChatbot } from '../retrieval/retrieval.service.ts';
 import { guessLanguage } from '../retrieval/text.ts';
+import { getProfile } from '../business/business.repo.ts';
 import type { AnswerHit } from './answer/answer.types.ts';
 import { extractiveAnswer } from './answer/extractive.ts';
 import { termStatsFromIndex } from './answer/query-terms.ts';
@@ -67,61 +68,94 @@ export async function startTurn(deps: TurnDeps, input: TurnInput): Promise<Turn>
     if (deps.config.CHAT_ON_DISCONNECT === 'cancel') abort.abort(new Error('client disconnected'));
   });
 
-  const history = input.history ?? (await storedHistory(deps, orgId, conversation.id));
-  const { userMessage, assistant } = await deps.db.transaction(async (tx) => {
-    const userMessage = await repo.insertMessage(tx, orgId, {
-      id: newId('message'),
-      conversationId: conversation.id,
-      role: 'user',
-      mode: input.mode,
-      content: input.content,
-      status: 'complete',
-      attachments: (input.images ?? []).map((i) => i.attachment),
-      citations: [],
-    });
-    const assistant = await repo.insertMessage(tx, orgId, {
-      id: newId('message'),
-      conversationId: conversation.id,
-      role: 'assistant',
-      mode: input.mode,
-      content: '',
-      status: 'streaming',
-      attachments: [],
-      citations: [],
-    });
-    await repo.touchConversation(tx, orgId, conversation.id, 2);
-    if (conversation.messageCount === 0 && conversation.titleSource === 'auto') {
-      await repo.updateConversation(tx, orgId, conversation.id, { title: autoTitle(input.content) });
-    }
-    return { userMessage, assistant };
+  const userMessageId = newId('message');
+  const assistantId = newId('message');
+  // The model is asked as soon as the prompt's inputs are there (business profile, history, evidence); storing
+  // the question and the answer's placeholder runs meanwhile, within the model's time to first token, instead
+  // of before it. The profile is read first: on the embedded database's single connection, queries run in
+  // the order they are issued, and the transaction would otherwise hold the connection ahead of it.
+  const businessProfile = prefetchProfile(deps, input);
+  const history = input.history
+    ? Promise.resolve(input.history)
+    : storedHistory(deps, orgId, conversation.id);
+  // After the history is read: the history must not contain this question.
+  const stored = history.then(() =>
+    deps.db.transaction(async (tx) => {
+      const userMessage = await repo.insertMessage(tx, orgId, {
+        id: userMessageId,
+        conversationId: conversation.id,
+        role: 'user',
+        mode: input.mode,
+        content: input.content,
+        status: 'complete',
+        attachments: (input.images ?? []).map((i) => i.attachment),
+        citations: [],
+      });
+      const assistant = await repo.insertMessage(tx, orgId, {
+        id: assistantId,
+        conversationId: conversation.id,
+        role: 'assistant',
+        mode: input.mode,
+        content: '',
+        status: 'streaming',
+        attachments: [],
+        citations: [],
+      });
+      await repo.touchConversation(tx, orgId, conversation.id, 2);
+      if (conversation.messageCount === 0 && conversation.titleSource === 'auto') {
+        await repo.updateConversation(tx, orgId, conversation.id, { title: autoTitle(input.content) });
+      }
+      return { userMessage, assistant };
+    }),
+  );
+
+  let text = '';
+  const emitDelta = (piece: string) => {
+    text += piece;
+    events.push({ type: 'delta', text: piece });
+  };
+  const answer = produceAnswer(deps, input, {
+    history,
+    businessProfile,
+    stored,
+    messageId: assistantId,
+    emit: emitDelta,
+    signal: abort.signal,
   });
+  answer.catch(() => {}); // awaited below; an early failure must not count as unhandled meanwhile
+  let userMessage: repo.MessageRow;
+  try {
+    ({ userMessage } = await stored);
+  } catch (err) {
+    // Nothing stored, so no answer either: the caller gets the error, and the model call is stopped.
+    abort.abort(err);
+    throw err;
+  }
 
   const result = (async () => {
-    let text = '';
-    const emitDelta = (piece: string) => {
-      text += piece;
-      events.push({ type: 'delta', text: piece });
-    };
     try {
-      const out = await produceAnswer(deps, input, history, assistant.id, emitDelta, abort.signal);
+      const out = await answer;
       for (const citation of out.citations) events.push({ type: 'citation', citation });
       events.push({ type: 'usage', usage: out.usage });
       const cancelled = abort.signal.aborted;
-      const saved = await repo.updateMessage(deps.db, orgId, assistant.id, {
-        content: out.text,
-        status: cancelled ? 'cancelled' : 'complete',
-        citations: out.citations,
-        grounded: out.grounded,
-        usage: out.usage,
-        provider: out.provider,
-        model: out.model,
-        ttftMs: out.ttftMs,
-        latencyMs: Date.now() - started,
-      });
-      const conv =
-        (await repo.getConversation(deps.db, orgId, bot.id, conversation.id, null)) ?? conversation;
-      events.push({ type: 'done', message: saved!, userMessage, conversation: conv });
-      if (out.provider !== 'builtin' && !input.history) {
+      // The conversation row is not changed by the message update, so both are read/written at once.
+      const [saved, conv] = await Promise.all([
+        repo.updateMessage(deps.db, orgId, assistantId, {
+          content: out.text,
+          status: cancelled ? 'cancelled' : 'complete',
+          citations: out.citations,
+          grounded: out.grounded,
+          usage: out.usage,
+          provider: out.provider,
+          model: out.model,
+          ttftMs: out.ttftMs,
+          latencyMs: Date.now() - started,
+        }),
+        repo.getConversation(deps.db, orgId, bot.id, conversation.id, null),
+      ]);
+      events.push({ type: 'done', message: saved!, userMessage, conversation: conv ?? conversation });
+      // A summary is only due once the history window is full; the stored count tells without a query.
+      if (out.provider !== 'builtin' && !input.history && conversation.messageCount + 2 >= HISTORY_TURNS) {
         void refreshSummary(deps, orgId, bot.id, conversation.id, out.model).catch((err: unknown) =>
           deps.log.warn({ err, conversationId: conversation.id }, 'conversation summary failed'),
         );
@@ -131,20 +165,30 @@ export async function startTurn(deps: TurnDeps, input: TurnInput): Promise<Turn>
       const code = (err as { code?: string }).code ?? 'internal_error';
       const message =
         code === 'internal_error' ? 'The answer could not be generated' : (err as Error).message;
-      if (code === 'internal_error') deps.log.error({ err, messageId: assistant.id }, 'chat turn failed');
-      const saved = await repo.updateMessage(deps.db, orgId, assistant.id, {
+      if (code === 'internal_error') deps.log.error({ err, messageId: assistantId }, 'chat turn failed');
+      const saved = await repo.updateMessage(deps.db, orgId, assistantId, {
         content: text,
         status: abort.signal.aborted ? 'cancelled' : 'error',
         error: { code, message },
         latencyMs: Date.now() - started,
       });
-      events.push({ type: 'error', code, message, messageId: assistant.id });
+      events.push({ type: 'error', code, message, messageId: assistantId });
       return saved!;
     } finally {
       events.close();
     }
   })();
-  return { messageId: assistant.id, events, result };
+  return { messageId: assistantId, events, result };
+}
+
+/** The org's business profile when the answer will need it (a model is asked and the chatbot uses it). */
+function prefetchProfile(deps: TurnDeps, input: TurnInput) {
+  const settings = input.bot.modelSettings as { model?: string | null; useBusinessProfile?: boolean };
+  const ref = settings.model ?? deps.config.DEFAULT_MODEL;
+  if (ref === 'builtin/extractive' || settings.useBusinessProfile === false) return undefined;
+  const profile = getProfile(deps.db, input.bot.orgId);
+  profile.catch(() => {}); // awaited by the model call; a failure surfaces there
+  return profile;
 }
 
 interface Answer {
@@ -157,14 +201,18 @@ interface Answer {
   ttftMs: number | null;
 }
 
-async function produceAnswer(
-  deps: TurnDeps,
-  input: TurnInput,
-  history: { role: 'user' | 'assistant'; content: string }[],
-  messageId: string,
-  emit: (text: string) => void,
-  signal: AbortSignal,
-): Promise<Answer> {
+interface AnswerArgs {
+  history: Promise<{ role: 'user' | 'assistant'; content: string }[]>;
+  businessProfile: ReturnType<typeof prefetchProfile>;
+  /** settles when the question and the answer's placeholder are stored */
+  stored: Promise<unknown>;
+  messageId: string;
+  emit: (text: string) => void;
+  signal: AbortSignal;
+}
+
+async function produceAnswer(deps: TurnDeps, input: TurnInput, a: AnswerArgs): Promise<Answer> {
+  const { emit } = a;
   const { bot } = input;
   const language = input.mode === 'chat' ? guessLanguage(input.content, bot.language) : bot.language;
   const settings = bot.modelSettings as { model?: string | null; strictGrounding?: boolean };
@@ -207,13 +255,15 @@ async function produceAnswer(
     question: input.content,
     images: input.images ?? [],
     hits,
-    history,
+    history: await a.history,
     language,
-    messageId,
+    messageId: a.messageId,
     conversationId: input.conversation.id,
     summary: input.history ? null : input.conversation.summary,
+    businessProfile: a.businessProfile,
+    messageStored: a.stored,
     emit,
-    signal,
+    signal: a.signal,
   });
 }
 
