@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { Citation } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/ids.ts';
+import type { Usage } from '../../platform/llm/types.ts';
 import type { ChatbotRow } from '../chatbots/chatbots.repo.ts';
 import { countTokens } from '../knowledge/parsing/chunk.ts';
 import { searchChatbot } from '../retrieval/retrieval.service.ts';
@@ -32,12 +33,6 @@ export type ChatEvent =
       conversation: repo.ConversationRow;
     }
   | { type: 'error'; code: string; message: string; messageId: string };
-
-export interface Usage {
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-}
 
 export interface TurnInput {
   bot: ChatbotRow;
