@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { freePort, killAllSync, spawnNode, waitForHttp, type Child } from '../lib/proc.ts';
+import { api } from '../lib/api.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const resultsDir = path.join(root, 'bench/results');
@@ -172,20 +173,6 @@ async function probeSnapshot(kawan: Child): Promise<QueryStat[]> {
 
 function log(msg: string): void {
   process.stderr.write(`[bench:http] ${msg}\n`);
-}
-
-async function api<T>(base: string, method: string, url: string, body?: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url} → HTTP ${res.status}: ${text}`);
-  return JSON.parse(text) as T;
 }
 
 /** Starts Kawan on a fresh embedded database and creates the user + chatbot the load reads. */

@@ -38,25 +38,9 @@ export async function startKawan(dataDir: string, logFile: string, nodeFlags: st
   return { child, base, pid: child.proc.pid! };
 }
 
-export async function api<T>(
-  base: string,
-  method: string,
-  url: string,
-  body?: unknown,
-  token?: string,
-): Promise<T> {
-  const res = await fetch(`${base}${url}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url} → HTTP ${res.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
+import { api } from '../lib/api.ts';
+
+export { api };
 
 const PASSWORD = 'bench-password-123456';
 
