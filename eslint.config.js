@@ -22,6 +22,8 @@ export default tseslint.config(
     files: [
       'apps/server/src/config.ts',
       'apps/server/test/**',
+      'apps/dashboard/test/**',
+      'apps/widget/test/**',
       'bench/**',
       '**/*.mjs',
       'apps/server/drizzle.config.ts',

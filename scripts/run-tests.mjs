@@ -29,6 +29,11 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// Browser tests drive the built dashboard and widget: build them first when their sources changed.
+if (files.some((f) => /apps[\\/](dashboard|widget)[\\/]/.test(f))) {
+  const built = spawnSync(process.execPath, ['scripts/build-ui.mjs'], { stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
 const result = spawnSync(
   process.execPath,
   [

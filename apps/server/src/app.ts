@@ -35,6 +35,7 @@ import { publicChatRoutes } from './modules/chat/public-chat.routes.ts';
 import { guestRoutes } from './modules/guests/guests.routes.ts';
 import { openAiCompatRoutes } from './modules/chat/openai-compat.routes.ts';
 import { snippetRoutes } from './modules/snippets/snippets.routes.ts'; // code snippets
+import { registerStaticUi } from './platform/http/static-ui.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -210,6 +211,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   );
   // OpenAI-compatible surface at /v1, so the openai SDK works with baseURL = <kawan>/v1
   await app.register(openAiCompatRoutes, { deps, prefix: '/v1' });
+  // The dashboard at / and the widget at /widget.js (built by `npm run build:ui`).
+  await registerStaticUi(app);
 
   return app;
 }

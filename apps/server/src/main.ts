@@ -19,6 +19,7 @@ const usage = `kawan <command>
   models pull <url|path> [--name <file.gguf>]
                         download (with progress) or copy a GGUF model into MODELS_DIR
   config-table          print the configuration table (markdown) for README
+  openapi               print the OpenAPI document (the dashboard's typed client is generated from it)
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -66,6 +67,27 @@ async function main(argv: string[]): Promise<void> {
     const { runModelsCommand } = await import('./platform/llm/models-cli.ts');
     const opts = { name: values.name, out: process.stdout, err: process.stderr };
     return runModelsCommand(config, positionals.slice(1), opts);
+  }
+  if (command === 'openapi') {
+    // A throwaway embedded database: building the app needs a runtime, but nothing is served or stored.
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'kawan-openapi-'));
+    const rt = await createRuntime(
+      { ...config, DATA_DIR: dir, DATABASE_URL: undefined, REDIS_URL: undefined, LOG_LEVEL: 'error' },
+      { migrate: false },
+    );
+    try {
+      const app = await buildApp(rt);
+      await app.ready();
+      process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`);
+      await app.close();
+    } finally {
+      await rt.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
   }
   if (command === 'migrate') {
     const rt = await createRuntime(config);

@@ -93,7 +93,7 @@ export async function uploadFile(
 ) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  form.append('file', new Blob([file.content], { type: file.type ?? 'application/octet-stream' }), file.name);
+  form.append('file', new Blob([file.content as Uint8Array<ArrayBuffer> | string], { type: file.type ?? 'application/octet-stream' }), file.name);
   const res = await fetch(`${s.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}` },

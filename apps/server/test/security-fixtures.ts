@@ -6,6 +6,7 @@ import type { Role } from '@kawan/contracts';
 import { grantableScopes, permissions, type Permission } from '../src/platform/auth/policy.ts';
 import { createApiKey } from '../src/modules/apikeys/apikeys.service.ts';
 import type { Access } from '../src/platform/http/access.ts';
+import { STATIC_ROUTES } from '../src/platform/http/static-ui.ts';
 import type { TestServer } from './harness.ts';
 import {
   addMember,
@@ -53,10 +54,12 @@ export function isApiRoute(url: string): boolean {
   return url.startsWith('/api/') || url.startsWith('/v1/');
 }
 
-/** Routes outside the API: not access-controlled by design. Anything else outside /api fails the suite. */
+/** Routes outside the API (operations, docs, the dashboard's and widget's files): not access-controlled by design. Anything else outside /api fails the suite. */
 export function isInfraRoute(url: string): boolean {
   return (
-    ['/openapi.json', '/healthz', '/readyz'].includes(url) || url === '/docs' || url.startsWith('/docs/')
+    ['/openapi.json', '/healthz', '/readyz', ...STATIC_ROUTES].includes(url) ||
+    url === '/docs' ||
+    url.startsWith('/docs/')
   );
 }
 

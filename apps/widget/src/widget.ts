@@ -1,0 +1,2 @@
+// The embeddable chat widget (built into dist/widget.js). See README: Widget.
+export {};
