@@ -27,6 +27,7 @@ export default tseslint.config(
       'bench/**',
       '**/*.mjs',
       'apps/server/drizzle.config.ts',
+      '**/vite.config.ts',
     ],
     rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -6,9 +6,12 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const force = process.argv.includes('--force');
+// KAWAN_UI_OUT=<dir> builds into <dir>/dashboard and <dir>/widget instead of each app's dist/ (serve it
+// with UI_DIR=<dir>); the browser tests use it so parallel runs do not rebuild each other's files.
+const outRoot = process.env.KAWAN_UI_OUT ? path.resolve(process.env.KAWAN_UI_OUT) : null;
 const apps = [
-  { dir: 'apps/dashboard', output: 'dist/index.html' },
-  { dir: 'apps/widget', output: 'dist/widget.js' },
+  { dir: 'apps/dashboard', name: 'dashboard', file: 'index.html' },
+  { dir: 'apps/widget', name: 'widget', file: 'widget.js' },
 ];
 
 function newest(p) {
@@ -23,7 +26,7 @@ function newest(p) {
 for (const app of apps) {
   const dir = path.join(root, app.dir);
   if (!fs.existsSync(path.join(dir, 'vite.config.ts'))) continue;
-  const out = path.join(dir, app.output);
+  const out = outRoot ? path.join(outRoot, app.name, app.file) : path.join(dir, 'dist', app.file);
   const inputs = ['src', 'index.html', 'vite.config.ts', 'package.json']
     .map((f) => path.join(dir, f))
     .filter((f) => fs.existsSync(f));
@@ -36,6 +39,7 @@ for (const app of apps) {
     {
       cwd: dir,
       stdio: 'inherit',
+      env: { ...process.env, ...(outRoot ? { KAWAN_UI_OUT: outRoot } : {}) },
     },
   );
   if (r.status !== 0) {

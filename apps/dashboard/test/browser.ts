@@ -36,8 +36,18 @@ export function browserUnavailable(): string | false {
   return msg;
 }
 
+/** KAWAN_UI_OUT: a build made elsewhere (scripts/build-ui.mjs honours it too), served through UI_DIR. */
+const uiOut = process.env.KAWAN_UI_OUT ? path.resolve(repoRoot, process.env.KAWAN_UI_OUT) : undefined;
+
+/** A Kawan on the embedded database serving the dashboard build under test. */
+export function startKawan(env: Record<string, string> = {}): Promise<TestServer> {
+  return startServer('pglite', { ...(uiOut ? { UI_DIR: uiOut } : {}), ...env });
+}
+
 export function assertDashboardBuilt(): void {
-  const index = path.join(repoRoot, 'apps/dashboard/dist/index.html');
+  const index = uiOut
+    ? path.join(uiOut, 'dashboard/index.html')
+    : path.join(repoRoot, 'apps/dashboard/dist/index.html');
   assert.ok(fs.existsSync(index), 'dashboard not built: run `npm run build:ui` (npm test does it first)');
 }
 

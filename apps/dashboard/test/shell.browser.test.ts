@@ -9,7 +9,7 @@ import {
   registerUser,
   screenshot,
   signInAs,
-  startServer,
+  startKawan,
   themeOf,
   type TestServer,
 } from './browser.ts';
@@ -20,7 +20,7 @@ describe('dashboard shell', { skip }, () => {
   let s: TestServer;
   let browser: Browser;
   before(async () => {
-    s = await startServer('pglite');
+    s = await startKawan();
     browser = await launch();
   });
   after(async () => {

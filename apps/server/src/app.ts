@@ -212,7 +212,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   // OpenAI-compatible surface at /v1, so the openai SDK works with baseURL = <kawan>/v1
   await app.register(openAiCompatRoutes, { deps, prefix: '/v1' });
   // The dashboard at / and the widget at /widget.js (built by `npm run build:ui`).
-  await registerStaticUi(app);
+  await registerStaticUi(app, config.UI_DIR);
 
   return app;
 }

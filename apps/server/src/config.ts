@@ -54,6 +54,10 @@ export const configVariables = {
     schema: z.string().default(''),
     doc: 'Comma-separated origins allowed to call the API from browsers (`*` for any). Empty: same-origin only.',
   },
+  UI_DIR: {
+    schema: z.string().optional(),
+    doc: 'Serve a dashboard and widget built elsewhere (`UI_DIR/dashboard`, `UI_DIR/widget`). Unset: `apps/dashboard/dist` and `apps/widget/dist`, which `npm start` builds.',
+  },
   JWT_SECRET: {
     schema: z.string().min(32).optional(),
     doc: 'HMAC secret for access tokens (≥ 32 chars). Unset: generated once and kept in `DATA_DIR/secrets.json`. Set it explicitly when running several API processes.',

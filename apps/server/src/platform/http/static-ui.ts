@@ -3,9 +3,15 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
-/** Where `npm run build:ui` (also run by `npm start`) puts the dashboard and the widget. */
-export const dashboardDist = path.resolve(import.meta.dirname, '../../../../dashboard/dist');
-export const widgetDist = path.resolve(import.meta.dirname, '../../../../widget/dist');
+/** Where `npm run build:ui` (also run by `npm start`) puts the dashboard and the widget; UI_DIR overrides. */
+function distDirs(uiDir: string | undefined): { dashboardDist: string; widgetDist: string } {
+  if (uiDir)
+    return { dashboardDist: path.resolve(uiDir, 'dashboard'), widgetDist: path.resolve(uiDir, 'widget') };
+  return {
+    dashboardDist: path.resolve(import.meta.dirname, '../../../../dashboard/dist'),
+    widgetDist: path.resolve(import.meta.dirname, '../../../../widget/dist'),
+  };
+}
 
 /** Paths the UI may never shadow: an unknown one there is an API 404, not the dashboard. */
 const API_PREFIXES = ['/api/', '/v1/', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics'];
@@ -17,7 +23,8 @@ export const STATIC_ROUTES = ['/', '/assets/*', '/widget.js'];
  * Serves the built dashboard at / (client-side routes fall back to index.html) and the widget at /widget.js.
  * Hashed assets are cached for a year; index.html and widget.js are revalidated so an upgrade shows at once.
  */
-export async function registerStaticUi(app: FastifyInstance): Promise<void> {
+export async function registerStaticUi(app: FastifyInstance, uiDir?: string): Promise<void> {
+  const { dashboardDist, widgetDist } = distDirs(uiDir);
   await app.register(fastifyStatic, { root: dashboardDist, serve: false });
   const hasDashboard = () => fs.existsSync(path.join(dashboardDist, 'index.html'));
 
