@@ -131,16 +131,35 @@ export async function updateMessage(
   return row;
 }
 
-/** Counts the new turn and moves the conversation to the top of its owner's list. */
-export async function touchConversation(db: DbOrTx, orgId: string, convId: string, added: number) {
-  await db
+/**
+ * Stores a turn's question and the answer's placeholder, counts them on the conversation, moves it to the top
+ * of its owner's list and, on the first turn of an auto-titled conversation, sets `title`. Two statements
+ * (run them in one transaction): a chat turn on the embedded database's single connection pays per query.
+ */
+export async function insertTurn(
+  db: DbOrTx,
+  orgId: string,
+  convId: string,
+  rows: [Omit<typeof messages.$inferInsert, 'orgId'>, Omit<typeof messages.$inferInsert, 'orgId'>],
+  title: string,
+) {
+  const created = await db
+    .insert(messages)
+    .values(rows.map((r) => ({ ...r, orgId })))
+    .returning();
+  const now = new Date();
+  const [conversation] = await db
     .update(conversations)
     .set({
-      messageCount: sql`${conversations.messageCount} + ${added}`,
-      lastMessageAt: new Date(),
-      updatedAt: new Date(),
+      messageCount: sql`${conversations.messageCount} + ${rows.length}`,
+      title: sql`case when ${conversations.messageCount} = 0 and ${conversations.titleSource} = 'auto' then ${title} else ${conversations.title} end`,
+      lastMessageAt: now,
+      updatedAt: now,
     })
-    .where(and(eq(conversations.orgId, orgId), eq(conversations.id, convId)));
+    .where(and(eq(conversations.orgId, orgId), eq(conversations.id, convId)))
+    .returning();
+  const byId = new Map(created.map((m) => [m.id, m]));
+  return { question: byId.get(rows[0].id!)!, answer: byId.get(rows[1].id!)!, conversation: conversation! };
 }
 
 export async function getMessage(db: DbOrTx, orgId: string, convId: string, msgId: string) {

@@ -11,7 +11,14 @@ export interface EventChannel<T> extends AsyncIterable<T> {
   readonly detached: boolean;
 }
 
-export function createEventChannel<T>(onDetach?: () => void): EventChannel<T> {
+/**
+ * `merge(queued, next)` may fold an event into the last one still waiting in the queue (return the combined
+ * event, or null to queue `next` separately): a consumer that falls behind then gets fewer, larger events.
+ */
+export function createEventChannel<T>(
+  onDetach?: () => void,
+  merge?: (queued: T, next: T) => T | null,
+): EventChannel<T> {
   const queue: T[] = [];
   let closed = false;
   let detached = false;
@@ -33,7 +40,10 @@ export function createEventChannel<T>(onDetach?: () => void): EventChannel<T> {
     },
     push(event) {
       if (closed || detached) return;
-      queue.push(event);
+      const last = queue.length ? queue[queue.length - 1]! : undefined;
+      const merged = last !== undefined && merge ? merge(last, event) : null;
+      if (merged !== null) queue[queue.length - 1] = merged;
+      else queue.push(event);
       notify();
     },
     close() {

@@ -35,7 +35,8 @@ export interface GenerateArgs {
   /** settles once the assistant message is stored, when that runs alongside the model call: traces follow it */
   messageStored?: Promise<unknown>;
   messageId: string;
-  emit: (text: string) => void;
+  /** `fromModel`: a model's token, which may be merged with others still queued (see turn.ts) */
+  emit: (text: string, fromModel?: boolean) => void;
   signal: AbortSignal;
 }
 
@@ -143,7 +144,7 @@ async function attemptModel(
           onFirstToken();
         }
         text += chunk.text;
-        a.emit(chunk.text);
+        a.emit(chunk.text, true);
       } else if (chunk.type === 'done') {
         const usage = chunk.usage;
         await trace('ok', usage, null);

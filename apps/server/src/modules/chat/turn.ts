@@ -23,7 +23,7 @@ import { HISTORY_TURNS, refreshSummary } from './summary.ts';
  * stored (CHAT_ON_DISCONNECT=finish); with `cancel` the model call is aborted and the partial answer kept.
  */
 export type ChatEvent =
-  | { type: 'delta'; text: string }
+  | { type: 'delta'; text: string; fromModel?: boolean }
   | { type: 'citation'; citation: Citation }
   | { type: 'usage'; usage: Usage }
   | {
@@ -61,7 +61,7 @@ export async function startTurn(deps: TurnDeps, input: TurnInput): Promise<Turn>
   const abort = new AbortController();
   const events = createEventChannel<ChatEvent>(() => {
     if (deps.config.CHAT_ON_DISCONNECT === 'cancel') abort.abort(new Error('client disconnected'));
-  });
+  }, mergeModelDeltas);
 
   const userMessageId = newId('message');
   const assistantId = newId('message');
@@ -76,38 +76,42 @@ export async function startTurn(deps: TurnDeps, input: TurnInput): Promise<Turn>
   // After the history is read: the history must not contain this question.
   const stored = history.then(() =>
     deps.db.transaction(async (tx) => {
-      const userMessage = await repo.insertMessage(tx, orgId, {
-        id: userMessageId,
-        conversationId: conversation.id,
-        role: 'user',
-        mode: input.mode,
-        content: input.content,
-        status: 'complete',
-        attachments: (input.images ?? []).map((i) => i.attachment),
-        citations: [],
-      });
-      const assistant = await repo.insertMessage(tx, orgId, {
-        id: assistantId,
-        conversationId: conversation.id,
-        role: 'assistant',
-        mode: input.mode,
-        content: '',
-        status: 'streaming',
-        attachments: [],
-        citations: [],
-      });
-      await repo.touchConversation(tx, orgId, conversation.id, 2);
-      if (conversation.messageCount === 0 && conversation.titleSource === 'auto') {
-        await repo.updateConversation(tx, orgId, conversation.id, { title: autoTitle(input.content) });
-      }
-      return { userMessage, assistant };
+      const turn = await repo.insertTurn(
+        tx,
+        orgId,
+        conversation.id,
+        [
+          {
+            id: userMessageId,
+            conversationId: conversation.id,
+            role: 'user',
+            mode: input.mode,
+            content: input.content,
+            status: 'complete',
+            attachments: (input.images ?? []).map((i) => i.attachment),
+            citations: [],
+          },
+          {
+            id: assistantId,
+            conversationId: conversation.id,
+            role: 'assistant',
+            mode: input.mode,
+            content: '',
+            status: 'streaming',
+            attachments: [],
+            citations: [],
+          },
+        ],
+        autoTitle(input.content),
+      );
+      return { userMessage: turn.question, assistant: turn.answer, conversation: turn.conversation };
     }),
   );
 
   let text = '';
-  const emitDelta = (piece: string) => {
+  const emitDelta = (piece: string, fromModel = false) => {
     text += piece;
-    events.push({ type: 'delta', text: piece });
+    events.push(fromModel ? { type: 'delta', text: piece, fromModel } : { type: 'delta', text: piece });
   };
   const answer = produceAnswer(deps, input, {
     history,
@@ -119,8 +123,9 @@ export async function startTurn(deps: TurnDeps, input: TurnInput): Promise<Turn>
   });
   answer.catch(() => {}); // awaited below; an early failure must not count as unhandled meanwhile
   let userMessage: repo.MessageRow;
+  let storedConversation: repo.ConversationRow;
   try {
-    ({ userMessage } = await stored);
+    ({ userMessage, conversation: storedConversation } = await stored);
   } catch (err) {
     // Nothing stored, so no answer either: the caller gets the error, and the model call is stopped.
     abort.abort(err);
@@ -133,22 +138,19 @@ export async function startTurn(deps: TurnDeps, input: TurnInput): Promise<Turn>
       for (const citation of out.citations) events.push({ type: 'citation', citation });
       events.push({ type: 'usage', usage: out.usage });
       const cancelled = abort.signal.aborted;
-      // The conversation row is not changed by the message update, so both are read/written at once.
-      const [saved, conv] = await Promise.all([
-        repo.updateMessage(deps.db, orgId, assistantId, {
-          content: out.text,
-          status: cancelled ? 'cancelled' : 'complete',
-          citations: out.citations,
-          grounded: out.grounded,
-          usage: out.usage,
-          provider: out.provider,
-          model: out.model,
-          ttftMs: out.ttftMs,
-          latencyMs: Date.now() - started,
-        }),
-        repo.getConversation(deps.db, orgId, bot.id, conversation.id, null),
-      ]);
-      events.push({ type: 'done', message: saved!, userMessage, conversation: conv ?? conversation });
+      // The conversation as the turn's insert left it (count, title, last message): no re-read needed.
+      const saved = await repo.updateMessage(deps.db, orgId, assistantId, {
+        content: out.text,
+        status: cancelled ? 'cancelled' : 'complete',
+        citations: out.citations,
+        grounded: out.grounded,
+        usage: out.usage,
+        provider: out.provider,
+        model: out.model,
+        ttftMs: out.ttftMs,
+        latencyMs: Date.now() - started,
+      });
+      events.push({ type: 'done', message: saved!, userMessage, conversation: storedConversation });
       // A summary is only due once the history window is full; the stored count tells without a query.
       if (out.provider !== 'builtin' && !input.history && conversation.messageCount + 2 >= HISTORY_TURNS) {
         void refreshSummary(deps, orgId, bot.id, conversation.id, out.model).catch((err: unknown) =>
@@ -289,6 +291,16 @@ function finishOffline(
     model: 'builtin/extractive',
     ttftMs: Date.now() - started,
   };
+}
+
+/**
+ * Model tokens that queue up while the client's connection is busy are sent as one delta: one write and one
+ * event instead of many when the server is loaded, with the same text. Only model tokens: the built-in
+ * responder's pieces stay separate (clients rely on a streamed answer arriving in several deltas).
+ */
+function mergeModelDeltas(queued: ChatEvent, next: ChatEvent): ChatEvent | null {
+  if (queued.type !== 'delta' || next.type !== 'delta' || !queued.fromModel || !next.fromModel) return null;
+  return { type: 'delta', text: queued.text + next.text, fromModel: true };
 }
 
 /** The extractive answer exists at once; it is still sent as several deltas so clients have one code path. */
