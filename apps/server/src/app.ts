@@ -36,6 +36,7 @@ import { guestRoutes } from './modules/guests/guests.routes.ts';
 import { openAiCompatRoutes } from './modules/chat/openai-compat.routes.ts';
 import { snippetRoutes } from './modules/snippets/snippets.routes.ts'; // code snippets
 import { registerStaticUi } from './platform/http/static-ui.ts';
+import { isWidgetRoute, registerWidgetCors } from './platform/http/widget-cors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -105,9 +106,15 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
   registerErrorHandling(app);
 
+  // The widget's public endpoints answer any origin (the chatbot's allowed domains are enforced server-side);
+  // every other route follows CORS_ORIGINS (unset: same-origin only).
+  registerWidgetCors(app);
   if (config.CORS_ORIGINS) {
     const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim());
-    await app.register(cors, { origin: origins.includes('*') ? true : origins, credentials: true });
+    const options = { origin: origins.includes('*') ? true : origins, credentials: true };
+    await app.register(cors, {
+      delegator: (req, cb) => cb(null, isWidgetRoute(req.url) ? { origin: false } : options),
+    });
   }
   await app.register(rateLimit, {
     global: config.API_RATE_LIMIT > 0,

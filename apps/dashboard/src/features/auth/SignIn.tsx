@@ -14,6 +14,11 @@ export function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
+/** Carries ?next= over between the sign-in and sign-up pages (an invitation link brings people back). */
+export function withNext(path: string, next: string | null): string {
+  return next ? `${path}?next=${encodeURIComponent(safeNext(next))}` : path;
+}
+
 export function SignIn() {
   const { t } = useI18n();
   const { signedIn } = useAuth();
@@ -61,7 +66,7 @@ export function SignIn() {
         <Link to="/forgot-password">{t('auth.forgot')}</Link>
       </p>
       <p>
-        {t('auth.noAccount')} <Link to="/signup">{t('auth.signUp')}</Link>
+        {t('auth.noAccount')} <Link to={withNext('/signup', params.get('next'))}>{t('auth.signUp')}</Link>
       </p>
     </AuthCard>
   );

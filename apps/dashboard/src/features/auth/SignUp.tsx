@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import { setSession } from '../../api/session';
@@ -7,10 +7,13 @@ import { useI18n } from '../../i18n/i18n';
 import { TextField } from '../../ui/forms';
 import { ErrorState } from '../../ui/states';
 import { AuthCard } from './AuthCard';
+import { safeNext, withNext } from './SignIn';
 
 export function SignUp() {
   const { t, lang } = useI18n();
   const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const next = params.get('next');
   const [form, setForm] = useState({ name: '', email: '', password: '', orgName: '' });
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm({ ...form, [k]: e.target.value });
@@ -23,7 +26,7 @@ export function SignUp() {
       ),
     onSuccess: (r) => {
       setSession(r.session);
-      navigate(`/orgs/${r.organization.id}/chatbots`, { replace: true });
+      navigate(next ? safeNext(next) : `/orgs/${r.organization.id}/chatbots`, { replace: true });
     },
   });
   const submit = (e: FormEvent) => {
@@ -70,7 +73,7 @@ export function SignUp() {
         </button>
       </form>
       <p>
-        {t('auth.haveAccount')} <Link to="/signin">{t('auth.signIn')}</Link>
+        {t('auth.haveAccount')} <Link to={withNext('/signin', next)}>{t('auth.signIn')}</Link>
       </p>
     </AuthCard>
   );
