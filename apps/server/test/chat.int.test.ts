@@ -169,6 +169,17 @@ for (const backend of backends()) {
         },
       );
       assert.equal(userMsg.status, 404, 'only answers can be rated');
+      const history = await s.request('GET', `${base}/conversations/${conv.body.id}/messages?order=asc`, {
+        token: owner.token,
+      });
+      assert.deepEqual(
+        history.body.data.map((m: { role: string; feedback: unknown }) => [m.role, m.feedback]),
+        [
+          ['user', null],
+          ['assistant', { rating: 'down', comment: 'too short' }],
+        ],
+        'the history returns your own rating with each answer',
+      );
       const traces = await s.request(
         'GET',
         `${base}/conversations/${conv.body.id}/messages/${msgId}/traces`,

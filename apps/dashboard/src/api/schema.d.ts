@@ -5535,6 +5535,12 @@ export interface paths {
                                     message: string;
                                 } | null;
                                 createdAt: string;
+                                /** @description Your rating of this answer (PUT …/feedback), null when you have not rated it */
+                                feedback: {
+                                    /** @enum {string} */
+                                    rating: "up" | "down";
+                                    comment: string | null;
+                                } | null;
                             }[];
                             /** @description Pass as ?cursor= to get the next page; null at the end */
                             nextCursor: string | null;

@@ -4,7 +4,7 @@ import { HomeRedirect, RequireAuth } from './guards';
 import { NotFound } from './NotFound';
 import { publicRoutes, accountRoutes } from '../features/auth/routes';
 import { orgRoutes } from '../features/orgs/routes';
-import { chatbotRoutes, ChatbotShell } from '../features/chatbots/routes';
+import { chatbotRoutes, chatbotTabRoutes, ChatbotShell } from '../features/chatbots/routes';
 import { knowledgeRoutes } from '../features/knowledge/routes';
 import { chatRoutes } from '../features/chat/routes';
 
@@ -34,7 +34,7 @@ const routes: RouteObject[] = [
               {
                 path: 'chatbots/:botId',
                 element: <ChatbotShell />,
-                children: [...knowledgeRoutes, ...chatRoutes],
+                children: [...chatbotTabRoutes, ...knowledgeRoutes, ...chatRoutes],
               },
             ],
           },

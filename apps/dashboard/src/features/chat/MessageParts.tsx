@@ -4,8 +4,17 @@ import { useI18n, type MessageKey } from '../../i18n/i18n';
 import { TextArea } from '../../ui/forms';
 import { useToast } from '../../ui/toast';
 import { ErrorState, Loading } from '../../ui/states';
-import { saveSnippet, sendFeedback, useTraces, type BotRef, type Citation, type Message } from './chat.api';
-import { feedbackOf, rememberFeedback, type StoredFeedback } from './feedback-store';
+import { useQueryClient } from '@tanstack/react-query';
+import {
+  saveSnippet,
+  sendFeedback,
+  setCachedFeedback,
+  useTraces,
+  type BotRef,
+  type Citation,
+  type Message,
+} from './chat.api';
+import { feedbackOf, type StoredFeedback } from './feedback-store';
 import { useChatErrorText } from './errors';
 import { ThumbDown, ThumbUp } from './icons';
 
@@ -61,6 +70,7 @@ export function Citations({ b, citations, msgKey }: { b: BotRef; citations: Cita
 export function Feedback({ b, message }: { b: BotRef; message: Message }) {
   const { t } = useI18n();
   const toast = useToast();
+  const qc = useQueryClient();
   const errText = useChatErrorText();
   const [current, setCurrent] = useState<StoredFeedback | null>(() => feedbackOf(message));
   const [commenting, setCommenting] = useState(false);
@@ -75,7 +85,7 @@ export function Feedback({ b, message }: { b: BotRef; message: Message }) {
       const saved = await sendFeedback(b, message.conversationId, message.id, next);
       const stored = { rating: saved.rating, comment: saved.comment };
       setCurrent(stored);
-      rememberFeedback(message.id, stored);
+      setCachedFeedback(qc, b, message.conversationId, message.id, stored);
       return true;
     } catch (err) {
       setCurrent(before);

@@ -109,10 +109,32 @@ export function seedEmptyHistory(qc: QueryClient, b: BotRef, convId: string) {
   qc.setQueryData(chatKeys.msgs(b, convId), empty);
 }
 
+/** Keeps the cached history in step with a rating just saved (the thread may remount before a refetch). */
+export function setCachedFeedback(
+  qc: QueryClient,
+  b: BotRef,
+  convId: string,
+  msgId: string,
+  feedback: { rating: 'up' | 'down'; comment: string | null },
+) {
+  qc.setQueryData<InfiniteData<MessagePage, string | undefined>>(chatKeys.msgs(b, convId), (d) =>
+    d
+      ? {
+          ...d,
+          pages: d.pages.map((p) => ({
+            ...p,
+            data: p.data.map((m) => (m.id === msgId ? { ...m, feedback } : m)),
+          })),
+        }
+      : d,
+  );
+}
+
 /** Puts a finished turn at the newest end of the cached history. */
 export function appendTurn(qc: QueryClient, b: BotRef, convId: string, turn: TurnResult) {
   qc.setQueryData<InfiniteData<MessagePage, string | undefined>>(chatKeys.msgs(b, convId), (d) => {
-    const fresh = [turn.message, turn.userMessage];
+    // A new turn is not rated yet.
+    const fresh = [turn.message, turn.userMessage].map((m) => ({ ...m, feedback: null }));
     if (!d || d.pages.length === 0)
       return { pages: [{ data: fresh, nextCursor: null }], pageParams: [undefined] };
     const ids = new Set(fresh.map((m) => m.id));

@@ -15,12 +15,5 @@ export const chatbotTabRoutes: RouteObject[] = [
   { path: 'embed', element: <EmbedTab /> },
 ];
 
-/**
- * Chatbot list and the per-bot tabs settings / keys / embed (paths relative to /orgs/:orgId). The tabs hang
- * under their own ChatbotShell route; App.tsx declares the same path for the knowledge and chat tabs, and the
- * router picks whichever branch has the tab, so every tab renders inside the same header and tab bar.
- */
-export const chatbotRoutes: RouteObject[] = [
-  { path: 'chatbots', element: <ChatbotList /> },
-  { path: 'chatbots/:botId', element: <ChatbotShell />, children: chatbotTabRoutes },
-];
+/** The chatbot list (path relative to /orgs/:orgId); the bot's tabs hang under ChatbotShell in App.tsx. */
+export const chatbotRoutes: RouteObject[] = [{ path: 'chatbots', element: <ChatbotList /> }];

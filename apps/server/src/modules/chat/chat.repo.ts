@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../platform/db/database.ts';
 import { conversations, llmCalls, messageFeedback, messages } from '../../platform/db/schema.ts';
 
@@ -221,6 +221,26 @@ export async function upsertFeedback(
     })
     .returning();
   return saved!;
+}
+
+/** The rater's feedback on each of `msgIds` (the history page shows your own rating). */
+export async function feedbackByMessage(db: DbOrTx, orgId: string, raterId: string, msgIds: string[]) {
+  if (msgIds.length === 0) return new Map<string, { rating: 'up' | 'down'; comment: string | null }>();
+  const rows = await db
+    .select({
+      messageId: messageFeedback.messageId,
+      rating: messageFeedback.rating,
+      comment: messageFeedback.comment,
+    })
+    .from(messageFeedback)
+    .where(
+      and(
+        eq(messageFeedback.orgId, orgId),
+        eq(messageFeedback.raterId, raterId),
+        inArray(messageFeedback.messageId, msgIds),
+      ),
+    );
+  return new Map(rows.map((r) => [r.messageId, { rating: r.rating, comment: r.comment }]));
 }
 
 export async function getFeedback(db: DbOrTx, orgId: string, msgId: string, raterId: string) {

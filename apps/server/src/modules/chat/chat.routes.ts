@@ -25,6 +25,14 @@ import { respondWithTurn } from './respond.ts';
 import { startTurn } from './turn.ts';
 
 /** Conversations of signed-in users and org API keys (the dashboard playground and server-side integrations). */
+/** A message in the history, with the caller's own rating of it (answers only; null when not rated). */
+const historyMessageSchema = messageSchema.extend({
+  feedback: z
+    .object({ rating: z.enum(['up', 'down']), comment: z.string().nullable() })
+    .nullable()
+    .describe('Your rating of this answer (PUT …/feedback), null when you have not rated it'),
+});
+
 export const chatRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, { deps }) => {
   const base = '/orgs/:orgId/chatbots/:botId/conversations';
 
@@ -171,7 +179,7 @@ export const chatRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, { d
           order: z.enum(['desc', 'asc']).default('desc'),
           scope: z.enum(['mine', 'all']).default('mine'),
         }),
-        response: { 200: pageOf(messageSchema) },
+        response: { 200: pageOf(historyMessageSchema) },
       },
     },
     async (req) => {
@@ -182,7 +190,13 @@ export const chatRoutes: FastifyPluginAsyncZod<{ deps: Deps }> = async (app, { d
         limit: req.query.limit,
       });
       const page = toPage(rows, req.query.limit);
-      return { data: page.data.map(presentMessage), nextCursor: page.nextCursor };
+      const raterId = service.raterIdOf(orgAccessOf(req).actor);
+      const answers = page.data.filter((m) => m.role === 'assistant').map((m) => m.id);
+      const mine = await repo.feedbackByMessage(deps.db, conv.orgId, raterId, answers);
+      return {
+        data: page.data.map((m) => ({ ...presentMessage(m), feedback: mine.get(m.id) ?? null })),
+        nextCursor: page.nextCursor,
+      };
     },
   );
 
