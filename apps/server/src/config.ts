@@ -52,7 +52,7 @@ export const configVariables = {
   },
   CORS_ORIGINS: {
     schema: z.string().default(''),
-    doc: 'Comma-separated origins allowed to call the API from browsers (`*` for any). Empty: same-origin only.',
+    doc: "Comma-separated origins allowed to call the API from browsers (`*` for any). Empty: same-origin only. The widget's three public routes answer any origin regardless (without credentials; the chatbot's allowed domains decide).",
   },
   UI_DIR: {
     schema: z.string().optional(),
